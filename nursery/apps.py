@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NurseryConfig(AppConfig):
+    name = "nursery"
+    label = "nursery"
+    verbose_name = _("Nursery")
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,585 @@
+"""The public site's pages, its settings and the ticket types it prices visits by."""
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Locale, Orderable, Page
+from wagtail.search import index
+
+from nursery.fields import ALL_MONTHS, MONTH_CHOICES, MonthSetField, blooming_in, months_label
+
+from .blocks import BodyBlock
+
+
+def localized_text(obj, field: str) -> str:
+    """``obj.<field>_en`` when the active language is English and it is filled, else ``obj.<field>``."""
+    if get_language() == "en":
+        english = getattr(obj, f"{field}_en", "")
+        if english:
+            return english
+    return getattr(obj, field)
+
+
+class BasePage(Page):
+    """Fields every public page shares: a listing image and a summary for cards and meta tags."""
+
+    listing_image = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Shown at the top of the page, on cards and when the page is shared."),
+    )
+    summary = models.TextField(
+        _("summary"),
+        blank=True,
+        max_length=300,
+        help_text=_("One or two sentences for cards, search results and the meta description."),
+    )
+
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def meta_description(self) -> str:
+        return self.search_description or self.summary or str(self.title)
+
+    def structured_data(self, request) -> dict | None:
+        """schema.org data for this page as a JSON-LD dict, or None."""
+        return None
+
+
+class HomePage(BasePage):
+    """The park's front page: blooms now, featured attractions, today's hours, news."""
+
+    hero_heading = models.CharField(_("hero heading"), max_length=120)
+    hero_text = models.CharField(_("hero text"), max_length=250, blank=True)
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [
+        *Page.content_panels,
+        MultiFieldPanel(
+            [FieldPanel("hero_heading"), FieldPanel("hero_text"), FieldPanel("listing_image")],
+            heading=_("Hero"),
+        ),
+        FieldPanel("summary"),
+        FieldPanel("intro"),
+    ]
+    search_fields = [*BasePage.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = [
+        "tourism.AttractionIndexPage",
+        "tourism.BloomCalendarPage",
+        "tourism.NewsIndexPage",
+        "tourism.VisitInfoPage",
+    ]
+    max_count_per_parent = 2  # one per content language
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        today = timezone.localdate()
+        attractions = AttractionPage.objects.live().filter(locale_id=self.locale_id)
+        context["month"] = today.month
+        context["month_name"] = dict(MONTH_CHOICES)[today.month]
+        context["in_bloom"] = list(
+            with_listing_images(attractions.filter(blooming_in(today.month))).order_by("path")[:6]
+        )
+        context["featured"] = list(
+            with_listing_images(attractions.filter(featured=True)).order_by("path")[:6]
+        )
+        context["news"] = list(
+            with_listing_images(
+                NewsPage.objects.live().filter(locale_id=self.locale_id)
+            ).order_by("-date", "-pk")[:3]
+        )
+        context["visit_page"] = (
+            VisitInfoPage.objects.live().filter(locale_id=self.locale_id).first()
+        )
+        context["calendar_page"] = (
+            BloomCalendarPage.objects.live().filter(locale_id=self.locale_id).first()
+        )
+        return context
+
+    def structured_data(self, request):
+        park = SiteSettings.for_request(request)
+        data = {
+            "@context": "https://schema.org",
+            "@type": "TouristAttraction",
+            "name": localized_text(park, "park_name"),
+            "description": self.meta_description,
+            "url": self.get_full_url(request),
+            "telephone": park.phone,
+            "address": {
+                "@type": "PostalAddress",
+                "streetAddress": localized_text(park, "address"),
+                "addressCountry": "CN",
+            },
+            "isAccessibleForFree": False,
+            "publicAccess": True,
+        }
+        if park.latitude is not None and park.longitude is not None:
+            data["geo"] = {
+                "@type": "GeoCoordinates",
+                "latitude": float(park.latitude),
+                "longitude": float(park.longitude),
+            }
+        hours = park.opening_hours_specification()
+        if hours:
+            data["openingHoursSpecification"] = hours
+        return data
+
+
+def with_listing_images(queryset):
+    """Fetch each page's listing image and its renditions with the pages, in a fixed number of queries."""
+    from wagtail.images import get_image_model
+
+    return queryset.prefetch_related(
+        models.Prefetch(
+            "listing_image",
+            queryset=get_image_model().objects.prefetch_renditions(),
+        )
+    )
+
+
+class AttractionIndexPage(BasePage):
+    """Lists the park's attractions."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("intro")]
+
+    parent_page_types = ["tourism.HomePage"]
+    subpage_types = ["tourism.AttractionPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("attraction index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        attractions = with_listing_images(
+            AttractionPage.objects.live().child_of(self).select_related("zone")
+        ).order_by("path")
+        paginator = Paginator(attractions, 24)
+        context["attractions"] = paginator.get_page(request.GET.get("page"))
+        return context
+
+
+class AttractionPage(BasePage):
+    """A sight of the park: a garden, a flower sea, a grove of specimen trees."""
+
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+    bloom_months = MonthSetField(
+        _("bloom months"),
+        blank=True,
+        help_text=_("Months when this attraction is in flower; drives the bloom calendar and the home page."),
+    )
+    zone = models.ForeignKey(
+        "nursery.Zone",
+        verbose_name=_("zone"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="attractions",
+        help_text=_("The zone of the base where it lies."),
+    )
+    accessibility = models.TextField(
+        _("accessibility"),
+        blank=True,
+        help_text=_("Paths, steps, slopes, seating, toilets: what a visitor with a wheelchair or a pram should know."),
+    )
+    featured = models.BooleanField(
+        _("featured on the home page"), default=False
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("listing_image"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [FieldPanel("bloom_months"), FieldPanel("zone"), FieldPanel("featured")],
+            heading=_("In the park"),
+        ),
+        FieldPanel("accessibility"),
+        InlinePanel("gallery_images", label=_("Gallery"), heading=_("Gallery")),
+    ]
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("body"),
+        index.SearchField("accessibility"),
+        index.FilterField("featured"),
+    ]
+
+    parent_page_types = ["tourism.AttractionIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("attraction")
+
+    @property
+    def bloom_months_label(self) -> str:
+        return months_label(self.bloom_months)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["gallery"] = list(
+            self.gallery_images.select_related("image").prefetch_related("image__renditions")
+        )
+        context["months"] = [
+            {"number": number, "name": name, "in_bloom": number in self.bloom_months}
+            for number, name in MONTH_CHOICES
+        ]
+        return context
+
+    def structured_data(self, request):
+        data = {
+            "@context": "https://schema.org",
+            "@type": "TouristAttraction",
+            "name": self.title,
+            "description": self.meta_description,
+            "url": self.get_full_url(request),
+        }
+        park = SiteSettings.for_request(request)
+        data["containedInPlace"] = {
+            "@type": "TouristAttraction",
+            "name": localized_text(park, "park_name"),
+        }
+        if self.listing_image_id:
+            data["image"] = request.build_absolute_uri(
+                self.listing_image.get_rendition("fill-1200x630|format-jpeg").url
+            )
+        return data
+
+
+class AttractionGalleryImage(Orderable):
+    page = ParentalKey(AttractionPage, on_delete=models.CASCADE, related_name="gallery_images")
+    image = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("image"), on_delete=models.CASCADE, related_name="+"
+    )
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+
+    panels = [FieldPanel("image"), FieldPanel("caption")]
+
+    @property
+    def alt_text(self) -> str:
+        return self.caption or self.image.default_alt_text or self.image.title
+
+
+class BloomCalendarPage(BasePage):
+    """Twelve months against the attractions: when to come for what."""
+
+    intro = RichTextField(_("introduction"), blank=True, features=["bold", "italic", "link"])
+
+    content_panels = [*Page.content_panels, FieldPanel("summary"), FieldPanel("intro")]
+    parent_page_types = ["tourism.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("bloom calendar")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        attractions = (
+            AttractionPage.objects.live()
+            .filter(locale_id=self.locale_id)
+            .only("id", "title", "url_path", "path", "depth", "bloom_months", "locale_id")
+            .order_by("path")
+        )
+        current = timezone.localdate().month
+        context["months"] = [
+            {"number": number, "name": name, "current": number == current}
+            for number, name in MONTH_CHOICES
+        ]
+        context["rows"] = [
+            {"page": page, "cells": [m in page.bloom_months for m in ALL_MONTHS]}
+            for page in attractions
+        ]
+        return context
+
+
+class NewsIndexPage(BasePage):
+    """Lists the park's news, newest first."""
+
+    content_panels = [*Page.content_panels, FieldPanel("summary")]
+    parent_page_types = ["tourism.HomePage"]
+    subpage_types = ["tourism.NewsPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("news index")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        news = with_listing_images(NewsPage.objects.live().child_of(self)).order_by("-date", "-pk")
+        context["articles"] = Paginator(news, 12).get_page(request.GET.get("page"))
+        return context
+
+
+class NewsPage(BasePage):
+    """A dated news article."""
+
+    date = models.DateField(_("date"), default=datetime.date.today)
+    body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("date"),
+        FieldPanel("summary"),
+        FieldPanel("listing_image"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*BasePage.search_fields, index.SearchField("body")]
+    parent_page_types = ["tourism.NewsIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("news article")
+
+    def structured_data(self, request):
+        park = SiteSettings.for_request(request)
+        data = {
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": self.title,
+            "description": self.meta_description,
+            "datePublished": self.date.isoformat(),
+            "url": self.get_full_url(request),
+            "inLanguage": self.locale.language_code,
+            "publisher": {"@type": "Organization", "name": localized_text(park, "park_name")},
+        }
+        if self.last_published_at:
+            data["dateModified"] = self.last_published_at.isoformat()
+        if self.listing_image_id:
+            data["image"] = [
+                request.build_absolute_uri(
+                    self.listing_image.get_rendition("fill-1200x630|format-jpeg").url
+                )
+            ]
+        return data
+
+
+class VisitInfoPage(BasePage):
+    """Hours, prices and how to get here."""
+
+    directions = RichTextField(
+        _("directions"), blank=True, features=["bold", "italic", "link", "ol", "ul", "h3"]
+    )
+    body = StreamField(BodyBlock(), verbose_name=_("more information"), blank=True)
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("summary"),
+        FieldPanel("listing_image"),
+        FieldPanel("directions"),
+        FieldPanel("body"),
+    ]
+    search_fields = [*BasePage.search_fields, index.SearchField("directions")]
+    parent_page_types = ["tourism.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("visit information")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["ticket_types"] = TicketType.objects.filter(active=True)
+        return context
+
+
+@register_setting(icon="site")
+class SiteSettings(BaseSiteSetting, ClusterableModel):
+    """The park's contact details and weekly opening hours, shown in the footer and on the home page."""
+
+    park_name = models.CharField(_("park name (Chinese)"), max_length=100, default="大地花谷")
+    park_name_en = models.CharField(
+        _("park name (English)"), max_length=100, blank=True, default="Dadi Flower Valley"
+    )
+    address = models.CharField(_("address (Chinese)"), max_length=250, blank=True)
+    address_en = models.CharField(_("address (English)"), max_length=250, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    hours_note = models.CharField(
+        _("hours note (Chinese)"),
+        max_length=250,
+        blank=True,
+        help_text=_("E.g. last entry one hour before closing; holiday hours."),
+    )
+    hours_note_en = models.CharField(_("hours note (English)"), max_length=250, blank=True)
+    wechat_id = models.CharField(_("WeChat official account"), max_length=80, blank=True)
+    wechat_qr = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("WeChat QR code"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    panels = [
+        MultiFieldPanel(
+            [FieldPanel("park_name"), FieldPanel("park_name_en")], heading=_("Name")
+        ),
+        MultiFieldPanel(
+            [
+                FieldPanel("address"),
+                FieldPanel("address_en"),
+                FieldPanel("latitude"),
+                FieldPanel("longitude"),
+                FieldPanel("phone"),
+                FieldPanel("email"),
+            ],
+            heading=_("Contact"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("wechat_id"), FieldPanel("wechat_qr")], heading=_("WeChat")
+        ),
+        MultiFieldPanel(
+            [FieldPanel("hours_note"), FieldPanel("hours_note_en"), InlinePanel("opening_hours", label=_("Opening hours"))],
+            heading=_("Opening hours"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("park settings")
+
+    @cached_property
+    def weekly_hours(self) -> list["OpeningHours"]:
+        return sorted(self.opening_hours.all(), key=lambda h: h.weekday)
+
+    def hours_on(self, day: datetime.date) -> "OpeningHours | None":
+        for hours in self.weekly_hours:
+            if hours.weekday == day.weekday():
+                return hours
+        return None
+
+    @property
+    def today_hours(self) -> "OpeningHours | None":
+        return self.hours_on(timezone.localdate())
+
+    def opening_hours_specification(self) -> list[dict]:
+        days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+        return [
+            {
+                "@type": "OpeningHoursSpecification",
+                "dayOfWeek": f"https://schema.org/{days[h.weekday]}",
+                "opens": h.opens.strftime("%H:%M"),
+                "closes": h.closes.strftime("%H:%M"),
+            }
+            for h in self.weekly_hours
+            if not h.closed and h.opens and h.closes
+        ]
+
+
+class OpeningHours(Orderable):
+    """The park's hours on one day of the week."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    settings = ParentalKey(SiteSettings, on_delete=models.CASCADE, related_name="opening_hours")
+    weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"), null=True, blank=True)
+    closes = models.TimeField(_("closes"), null=True, blank=True)
+    closed = models.BooleanField(_("closed all day"), default=False)
+
+    panels = [FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes"), FieldPanel("closed")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+        constraints = [
+            models.UniqueConstraint(fields=["settings", "weekday"], name="one_hours_row_per_weekday"),
+        ]
+
+    def clean(self):
+        if not self.closed:
+            if not (self.opens and self.closes):
+                raise ValidationError(_("Give opening and closing times, or tick 'closed all day'."))
+            if self.opens >= self.closes:
+                raise ValidationError({"closes": _("Closing time must be after opening time.")})
+
+
+class TicketType(models.Model):
+    """A kind of admission ticket and its standard price."""
+
+    class Audience(models.TextChoices):
+        ADULT = "adult", _("Adult")
+        CHILD = "child", _("Child")
+        SENIOR = "senior", _("Senior")
+        FREE = "free", _("Free admission")
+
+    name = models.CharField(_("name (Chinese)"), max_length=60)
+    name_en = models.CharField(_("name (English)"), max_length=60)
+    audience = models.CharField(_("audience"), max_length=10, choices=Audience.choices)
+    description = models.CharField(_("who it is for (Chinese)"), max_length=200, blank=True)
+    description_en = models.CharField(_("who it is for (English)"), max_length=200, blank=True)
+    price = models.DecimalField(
+        _("price (CNY)"), max_digits=8, decimal_places=2, help_text=_("In yuan (CNY).")
+    )
+    active = models.BooleanField(_("on sale"), default=True)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "pk"]
+        verbose_name = _("ticket type")
+        verbose_name_plural = _("ticket types")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(price__gte=0), name="ticket_price_not_negative"),
+            models.CheckConstraint(
+                condition=~models.Q(audience="free") | models.Q(price=0),
+                name="free_ticket_costs_nothing",
+            ),
+        ]
+
+    def __str__(self):
+        return localized_text(self, "name")
+
+    @property
+    def display_name(self) -> str:
+        return localized_text(self, "name")
+
+    @property
+    def display_description(self) -> str:
+        return localized_text(self, "description")
+
+    def clean(self):
+        if self.audience == self.Audience.FREE and self.price and self.price != Decimal("0"):
+            raise ValidationError({"price": _("A free admission ticket must cost 0.")})
+
+
+def home_for_language(language_code: str | None = None) -> HomePage | None:
+    """The live home page in ``language_code`` (the active language by default)."""
+    locale = Locale.objects.filter(language_code=language_code or get_language()).first()
+    qs = HomePage.objects.live()
+    return (qs.filter(locale=locale).first() if locale else None) or qs.order_by("path").first()
