@@ -69,6 +69,11 @@ class MonthSetField(models.PositiveSmallIntegerField):
         kwargs.setdefault("default", 0)
         super().__init__(*args, **kwargs)
 
+    @property
+    def validators(self):
+        # The integer range validators of the parent would compare a list with an int.
+        return list(self._validators)
+
     def from_db_value(self, value, expression, connection):
         return mask_to_months(value or 0)
 
@@ -77,6 +82,9 @@ class MonthSetField(models.PositiveSmallIntegerField):
             return sorted({int(v) for v in value})
         if value in (None, ""):
             return []
+        if isinstance(value, str) and not value.isdigit():
+            # value_to_string()'s form, as found in serialized revisions: "4,5,11".
+            return sorted({int(v) for v in value.split(",") if v.strip()})
         return mask_to_months(int(value))
 
     def get_prep_value(self, value):
@@ -106,7 +114,6 @@ def month_name(month: int) -> str:
 
 def months_label(months) -> str:
     return ", ".join(month_name(m) for m in months)
-
 
 
 def blooming_in(month: int, field: str = "bloom_months") -> models.Q:

@@ -18,7 +18,12 @@ class Zone(models.Model):
         GREENHOUSE = "greenhouse", _("Greenhouse")
         FLOWER_SEA = "flower_sea", _("Flower sea")
 
-    code = models.SlugField(_("code"), max_length=20, unique=True, help_text=_("Short code painted on the zone's signs, e.g. A1."))
+    code = models.SlugField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("Short code painted on the zone's signs, e.g. A1."),
+    )
     name = models.CharField(_("name (Chinese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     area_mu = models.DecimalField(

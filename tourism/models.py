@@ -108,9 +108,9 @@ class HomePage(BasePage):
             with_listing_images(attractions.filter(featured=True)).order_by("path")[:6]
         )
         context["news"] = list(
-            with_listing_images(
-                NewsPage.objects.live().filter(locale_id=self.locale_id)
-            ).order_by("-date", "-pk")[:3]
+            with_listing_images(NewsPage.objects.live().filter(locale_id=self.locale_id)).order_by(
+                "-date", "-pk"
+            )[:3]
         )
         context["visit_page"] = (
             VisitInfoPage.objects.live().filter(locale_id=self.locale_id).first()
@@ -192,7 +192,9 @@ class AttractionPage(BasePage):
     bloom_months = MonthSetField(
         _("bloom months"),
         blank=True,
-        help_text=_("Months when this attraction is in flower; drives the bloom calendar and the home page."),
+        help_text=_(
+            "Months when this attraction is in flower; drives the bloom calendar and the home page."
+        ),
     )
     zone = models.ForeignKey(
         "nursery.Zone",
@@ -206,11 +208,11 @@ class AttractionPage(BasePage):
     accessibility = models.TextField(
         _("accessibility"),
         blank=True,
-        help_text=_("Paths, steps, slopes, seating, toilets: what a visitor with a wheelchair or a pram should know."),
+        help_text=_(
+            "Paths, steps, slopes, seating, toilets: what a visitor with a wheelchair or a pram should know."
+        ),
     )
-    featured = models.BooleanField(
-        _("featured on the home page"), default=False
-    )
+    featured = models.BooleanField(_("featured on the home page"), default=False)
 
     content_panels = [
         *Page.content_panels,
@@ -421,8 +423,12 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
     address_en = models.CharField(_("address (English)"), max_length=250, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     hours_note = models.CharField(
         _("hours note (Chinese)"),
         max_length=250,
@@ -441,9 +447,7 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
     )
 
     panels = [
-        MultiFieldPanel(
-            [FieldPanel("park_name"), FieldPanel("park_name_en")], heading=_("Name")
-        ),
+        MultiFieldPanel([FieldPanel("park_name"), FieldPanel("park_name_en")], heading=_("Name")),
         MultiFieldPanel(
             [
                 FieldPanel("address"),
@@ -455,11 +459,13 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
             ],
             heading=_("Contact"),
         ),
+        MultiFieldPanel([FieldPanel("wechat_id"), FieldPanel("wechat_qr")], heading=_("WeChat")),
         MultiFieldPanel(
-            [FieldPanel("wechat_id"), FieldPanel("wechat_qr")], heading=_("WeChat")
-        ),
-        MultiFieldPanel(
-            [FieldPanel("hours_note"), FieldPanel("hours_note_en"), InlinePanel("opening_hours", label=_("Opening hours"))],
+            [
+                FieldPanel("hours_note"),
+                FieldPanel("hours_note_en"),
+                InlinePanel("opening_hours", label=_("Opening hours")),
+            ],
             heading=_("Opening hours"),
         ),
     ]
@@ -513,19 +519,28 @@ class OpeningHours(Orderable):
     closes = models.TimeField(_("closes"), null=True, blank=True)
     closed = models.BooleanField(_("closed all day"), default=False)
 
-    panels = [FieldPanel("weekday"), FieldPanel("opens"), FieldPanel("closes"), FieldPanel("closed")]
+    panels = [
+        FieldPanel("weekday"),
+        FieldPanel("opens"),
+        FieldPanel("closes"),
+        FieldPanel("closed"),
+    ]
 
     class Meta(Orderable.Meta):
         verbose_name = _("opening hours")
         verbose_name_plural = _("opening hours")
         constraints = [
-            models.UniqueConstraint(fields=["settings", "weekday"], name="one_hours_row_per_weekday"),
+            models.UniqueConstraint(
+                fields=["settings", "weekday"], name="one_hours_row_per_weekday"
+            ),
         ]
 
     def clean(self):
         if not self.closed:
             if not (self.opens and self.closes):
-                raise ValidationError(_("Give opening and closing times, or tick 'closed all day'."))
+                raise ValidationError(
+                    _("Give opening and closing times, or tick 'closed all day'.")
+                )
             if self.opens >= self.closes:
                 raise ValidationError({"closes": _("Closing time must be after opening time.")})
 
@@ -555,7 +570,9 @@ class TicketType(models.Model):
         verbose_name = _("ticket type")
         verbose_name_plural = _("ticket types")
         constraints = [
-            models.CheckConstraint(condition=models.Q(price__gte=0), name="ticket_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(price__gte=0), name="ticket_price_not_negative"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(audience="free") | models.Q(price=0),
                 name="free_ticket_costs_nothing",

@@ -10,8 +10,9 @@ from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
-from wagtail.models import Locale, Page
+from wagtail.models import Locale
 
+from .selectors import page_search
 from .sitemaps import AllLocalesSitemap
 
 logger = logging.getLogger(__name__)
@@ -40,15 +41,21 @@ def search(request):
     query = request.GET.get("q", "").strip()[:200]
     results = None
     if query:
-        pages = Page.objects.live().public().filter(locale=Locale.get_active()).specific()
-        results = Paginator(pages.search(query), 10).get_page(request.GET.get("page"))
+        found = page_search(query=query, locale=Locale.get_active())
+        results = Paginator(found, 10).get_page(request.GET.get("page"))
     return TemplateResponse(request, "tourism/search.html", {"query": query, "results": results})
 
 
 @require_GET
 def robots_txt(request):
     sitemap_url = request.build_absolute_uri("/sitemap.xml")
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /gate/", f"Sitemap: {sitemap_url}", ""]
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /gate/",
+        f"Sitemap: {sitemap_url}",
+        "",
+    ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 

@@ -15,18 +15,22 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-# Read once, here; dev/test/production decide what a missing value means.
+# Read once, here; dev/test/production decide what a missing value means. Lower-case
+# names are plain values, not settings, until an environment module turns them into one.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+debug_from_env = env.bool("DJANGO_DEBUG", default=None)
+DEBUG = bool(debug_from_env)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 REDIS_URL = env.str("REDIS_URL", default="")
 SITE_BASE_URL = env.str("HUAGU_BASE_URL", default="http://127.0.0.1:8000")
 EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
-DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="花谷 Huagu <tickets@huagu.example>")
-SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+DEFAULT_FROM_EMAIL = env.str(
+    "DJANGO_DEFAULT_FROM_EMAIL", default="花谷 Huagu <tickets@huagu.example>"
+)
+hsts_seconds_from_env = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
+ssl_redirect_from_env = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
 
 # The deployment this is; load_demo refuses to run in "production" without --force.

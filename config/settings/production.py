@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, SECRET_KEY, SECURE_HSTS_SECONDS, SECURE_SSL_REDIRECT, STORAGES
+from .base import REDIS_URL, SECRET_KEY, STORAGES, hsts_seconds_from_env, ssl_redirect_from_env
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
@@ -12,11 +12,11 @@ HUAGU_ENVIRONMENT = "production"
 DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = SECURE_SSL_REDIRECT
+SECURE_SSL_REDIRECT = ssl_redirect_from_env
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-SECURE_HSTS_SECONDS = SECURE_HSTS_SECONDS
+SECURE_HSTS_SECONDS = hsts_seconds_from_env
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True

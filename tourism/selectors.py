@@ -1,0 +1,41 @@
+"""Reads for the public site."""
+
+import re
+
+from django.db.models import Q
+from wagtail.models import Locale, Page
+
+from .models import BasePage
+
+# Chinese text has no spaces between words, so the full-text backends index a whole
+# phrase as one token and a word inside it is never found; such queries also match
+# by substring on the fields a visitor sees.
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+MAX_RESULTS = 200
+
+
+def page_search(*, query: str, locale: Locale) -> list[Page]:
+    """Live public pages in ``locale`` matching ``query``, best matches first."""
+    pages = Page.objects.live().public().filter(locale=locale)
+    found = list(pages.search(query)[:MAX_RESULTS])
+    if _CJK.search(query):
+        seen = {page.pk for page in found}
+        matching_ids = set(
+            pages.filter(
+                Q(title__icontains=query) | Q(search_description__icontains=query)
+            ).values_list("pk", flat=True)
+        )
+        for model in _concrete_page_models():
+            matching_ids.update(
+                model.objects.filter(locale=locale, summary__icontains=query).values_list(
+                    "pk", flat=True
+                )
+            )
+        extra_ids = matching_ids - seen
+        if extra_ids:
+            found += list(pages.filter(pk__in=extra_ids).order_by("path").specific())
+    return [page.specific for page in found[:MAX_RESULTS]]
+
+
+def _concrete_page_models():
+    return [m for m in BasePage.__subclasses__() if not m._meta.abstract]
