@@ -32,6 +32,11 @@ DEFAULT_FROM_EMAIL = env.str(
 hsts_seconds_from_env = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 ssl_redirect_from_env = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
+# S3-compatible object storage for uploaded media, so every host sees the same files.
+media_s3_bucket = env.str("MEDIA_S3_BUCKET", default="")
+media_s3_endpoint = env.str("MEDIA_S3_ENDPOINT_URL", default="")
+media_s3_region = env.str("MEDIA_S3_REGION", default="")
+media_s3_custom_domain = env.str("MEDIA_S3_CUSTOM_DOMAIN", default="")
 
 # The deployment this is; load_demo refuses to run in "production" without --force.
 HUAGU_ENVIRONMENT = "development"

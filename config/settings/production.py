@@ -3,7 +3,17 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, SECRET_KEY, STORAGES, hsts_seconds_from_env, ssl_redirect_from_env
+from .base import (
+    REDIS_URL,
+    SECRET_KEY,
+    STORAGES,
+    hsts_seconds_from_env,
+    media_s3_bucket,
+    media_s3_custom_domain,
+    media_s3_endpoint,
+    media_s3_region,
+    ssl_redirect_from_env,
+)
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
@@ -26,6 +36,20 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+if media_s3_bucket:
+    # Credentials come from the standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+    # variables, read by the S3 client itself; install with `pip install ".[s3]"`.
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": media_s3_bucket,
+            "endpoint_url": media_s3_endpoint or None,
+            "region_name": media_s3_region or None,
+            "custom_domain": media_s3_custom_domain or None,
+            "file_overwrite": False,
+            "querystring_auth": False,
+        },
+    }
 
 if REDIS_URL:
     # Sessions in the shared cache, backed by the database, so any worker on any host serves any user.
