@@ -8,6 +8,7 @@ that SQLite and PostgreSQL both support, where a JSON list would not.
 from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 MONTH_CHOICES = [
     (1, _("January")),
@@ -113,7 +114,8 @@ def month_name(month: int) -> str:
 
 
 def months_label(months) -> str:
-    return ", ".join(month_name(m) for m in months)
+    separator = pgettext("separator between items of a list", ", ")
+    return separator.join(month_name(m) for m in months)
 
 
 def blooming_in(month: int, field: str = "bloom_months") -> models.Q:
