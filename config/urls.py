@@ -23,6 +23,7 @@ if settings.DEBUG:
 
 urlpatterns += i18n_patterns(
     path("search/", tourism_views.search, name="search"),
+    path("tickets/", include("tourism.tickets.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -600,3 +600,42 @@ def home_for_language(language_code: str | None = None) -> HomePage | None:
     locale = Locale.objects.filter(language_code=language_code or get_language()).first()
     qs = HomePage.objects.live()
     return (qs.filter(locale=locale).first() if locale else None) or qs.order_by("path").first()
+
+
+# Ticketing models live in their own module; imported here so Django registers them.
+from .tickets.models import (  # noqa: E402
+    ClosedDay,
+    Order,
+    OrderLine,
+    OrderLog,
+    Payment,
+    ProcessedEvent,
+    Refund,
+    SeasonPrice,
+    Slot,
+    Ticket,
+)
+
+__all__ = [
+    "AttractionGalleryImage",
+    "AttractionIndexPage",
+    "AttractionPage",
+    "BloomCalendarPage",
+    "ClosedDay",
+    "HomePage",
+    "NewsIndexPage",
+    "NewsPage",
+    "OpeningHours",
+    "Order",
+    "OrderLine",
+    "OrderLog",
+    "Payment",
+    "ProcessedEvent",
+    "Refund",
+    "SeasonPrice",
+    "SiteSettings",
+    "Slot",
+    "Ticket",
+    "TicketType",
+    "VisitInfoPage",
+]

@@ -38,6 +38,20 @@ media_s3_endpoint = env.str("MEDIA_S3_ENDPOINT_URL", default="")
 media_s3_region = env.str("MEDIA_S3_REGION", default="")
 media_s3_custom_domain = env.str("MEDIA_S3_CUSTOM_DOMAIN", default="")
 
+# Visitor tickets.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Checkout payment methods beyond cards, as the merchant's Stripe account offers them.
+STRIPE_PAYMENT_METHODS = env.list("STRIPE_PAYMENT_METHODS", default=["card"])
+TICKETS_HOLD_MINUTES = env.int("TICKETS_HOLD_MINUTES", default=30)
+TICKETS_CANCEL_CUTOFF_HOURS = env.int("TICKETS_CANCEL_CUTOFF_HOURS", default=24)
+TICKETS_MAX_PER_ORDER = env.int("TICKETS_MAX_PER_ORDER", default=20)
+TICKETS_BOOKING_HORIZON_DAYS = env.int("TICKETS_BOOKING_HORIZON_DAYS", default=90)
+TICKETS_LOCK_TIMEOUT_MS = env.int("TICKETS_LOCK_TIMEOUT_MS", default=5000)
+# Channel-partner API: requests per client address per minute.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
+API_ORDER_RATE_LIMIT_PER_MINUTE = env.int("API_ORDER_RATE_LIMIT_PER_MINUTE", default=30)
+
 # The deployment this is; load_demo refuses to run in "production" without --force.
 HUAGU_ENVIRONMENT = "development"
 

@@ -1,0 +1,119 @@
+"""Reads for visitor tickets: prices on a date, availability by date and slot."""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from tourism.models import TicketType, localized_text
+
+from .models import ClosedDay, Order, SeasonPrice, Slot, Ticket
+
+
+def price_for(ticket_type: TicketType, date: datetime.date) -> Decimal:
+    """The ticket type's price on ``date``: a season price covering it, else the standard price."""
+    season = (
+        SeasonPrice.objects.filter(ticket_type=ticket_type, starts_on__lte=date, ends_on__gte=date)
+        .order_by("-starts_on", "-pk")
+        .values_list("price", flat=True)
+        .first()
+    )
+    return ticket_type.price if season is None else season
+
+
+def prices_on(date: datetime.date) -> list[tuple[TicketType, Decimal]]:
+    """Every ticket type on sale with its price on ``date``, in two queries."""
+    types = list(TicketType.objects.filter(active=True))
+    seasons = {}
+    for season in SeasonPrice.objects.filter(starts_on__lte=date, ends_on__gte=date).order_by(
+        "starts_on", "pk"
+    ):
+        seasons[season.ticket_type_id] = season.price
+    return [(t, seasons.get(t.pk, t.price)) for t in types]
+
+
+@dataclass
+class DayAvailability:
+    date: datetime.date
+    capacity: int = 0
+    remaining: int = 0
+    closed: bool = False
+    closed_reason: str = ""
+    slots: list[Slot] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        if self.closed:
+            return "closed"
+        if self.capacity == 0:
+            return "unavailable"
+        if self.remaining == 0:
+            return "sold_out"
+        if self.remaining * 5 <= self.capacity:
+            return "few_left"
+        return "available"
+
+
+def _expired_holds_by_slot(slot_ids, now) -> dict[int, int]:
+    # Holds past their expiry are free places even before a write expires them.
+    rows = (
+        Order.objects.filter(
+            slot_id__in=slot_ids, status=Order.Status.PENDING, hold_expires_at__lt=now
+        )
+        .values("slot_id")
+        .annotate(n=Sum("quantity"))
+    )
+    return {row["slot_id"]: row["n"] for row in rows}
+
+
+def availability(
+    *, start: datetime.date, days: int, now: datetime.datetime | None = None
+) -> list[DayAvailability]:
+    """Places left per day (and per slot) from ``start`` for ``days`` days, in three queries."""
+    now = now or timezone.now()
+    end = start + datetime.timedelta(days=days - 1)
+    today = timezone.localdate(now)
+    local_time = timezone.localtime(now).time()
+    result = {
+        start + datetime.timedelta(days=i): DayAvailability(start + datetime.timedelta(days=i))
+        for i in range(days)
+    }
+    for closed in ClosedDay.objects.filter(date__range=(start, end)):
+        day = result[closed.date]
+        day.closed = True
+        day.closed_reason = localized_text(closed, "reason")
+    slots = list(Slot.objects.filter(date__range=(start, end)).order_by("date", "starts_at"))
+    freed = _expired_holds_by_slot([s.pk for s in slots], now)
+    for slot in slots:
+        slot.remaining = max(slot.capacity - slot.taken + freed.get(slot.pk, 0), 0)
+        if slot.date < today or (
+            slot.date == today and slot.ends_at is not None and slot.ends_at <= local_time
+        ):
+            slot.remaining = 0
+            slot.bookable = False
+        else:
+            slot.bookable = slot.remaining > 0
+        day = result[slot.date]
+        if day.closed:
+            slot.remaining, slot.bookable = 0, False
+        day.slots.append(slot)
+        day.capacity += slot.capacity
+        day.remaining += slot.remaining
+    return list(result.values())
+
+
+def day_availability(date: datetime.date, *, now=None) -> DayAvailability:
+    return availability(start=date, days=1, now=now)[0]
+
+
+def gate_day_summary(date: datetime.date) -> dict:
+    """Today's expected and arrived visitors at the gate."""
+    holding = Q(order__status__in=(Order.Status.PAID, Order.Status.RESERVED)) & Q(
+        order__slot__date=date
+    )
+    tickets = Ticket.objects.filter(holding)
+    expected = tickets.count()
+    arrived = tickets.filter(checked_in_at__isnull=False).count()
+    return {"expected": expected, "arrived": arrived, "waiting": expected - arrived}

@@ -1,0 +1,501 @@
+"""Writes for visitor tickets: create, pay, expire, cancel, refund, check in.
+
+Every change of an order's status is a conditional UPDATE (``WHERE status IN …``), so
+two workers racing on one order cannot both move it; every change of a slot's
+``taken`` happens in the same transaction as the status change that causes it.
+"""
+
+import datetime
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tourism.models import TicketType
+
+from .models import (
+    ClosedDay,
+    Order,
+    OrderLine,
+    OrderLog,
+    Payment,
+    ProcessedEvent,
+    Refund,
+    Slot,
+    Ticket,
+)
+from .selectors import price_for
+from .signing import verify_payload
+
+logger = logging.getLogger(__name__)
+
+
+class BookingError(Exception):
+    """A booking refused with a message for the tourist; ``status`` is the HTTP status that fits."""
+
+    status = 422
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(str(message))
+        self.message = str(message)
+        self.field = field
+
+
+class SoldOut(BookingError):
+    status = 409
+
+
+class NotAllowed(BookingError):
+    status = 409
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str
+    email: str
+
+
+def _lock_timeout():
+    # On PostgreSQL a row lock wait is bounded, so a stuck transaction cannot pile up
+    # every booking for a popular slot behind it; SQLite waits on its own timeout.
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.TICKETS_LOCK_TIMEOUT_MS}ms"])
+
+
+def _log(order: Order, action: str, *, user=None, **data) -> None:
+    OrderLog.objects.create(order=order, action=action, user=user, data=data)
+
+
+def _validate_contact(contact: Contact) -> Contact:
+    name, phone, email = contact.name.strip(), contact.phone.strip(), contact.email.strip()
+    if not name:
+        raise BookingError(_("Please give the name the booking is under."), field="name")
+    if len(name) > 100:
+        raise BookingError(_("The name is too long."), field="name")
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if not 7 <= len(digits) <= 15 or any(ch not in "0123456789+-() " for ch in phone):
+        raise BookingError(_("Please give a phone number we can reach you on."), field="phone")
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise BookingError(_("Please give a valid email address."), field="email") from None
+    return Contact(name=name, phone=phone, email=email)
+
+
+def _bookable_slot(slot_id: int, *, now: datetime.datetime) -> Slot:
+    slot = Slot.objects.filter(pk=slot_id).first()
+    if slot is None:
+        raise BookingError(_("That entry time does not exist."), field="slot")
+    today = timezone.localdate(now)
+    if slot.date < today:
+        raise BookingError(_("That date has passed."), field="slot")
+    if slot.date > today + datetime.timedelta(days=settings.TICKETS_BOOKING_HORIZON_DAYS):
+        raise BookingError(
+            _("Bookings open %(days)s days ahead.")
+            % {"days": settings.TICKETS_BOOKING_HORIZON_DAYS},
+            field="slot",
+        )
+    if (
+        slot.date == today
+        and slot.ends_at is not None
+        and slot.ends_at <= timezone.localtime(now).time()
+    ):
+        raise BookingError(
+            _("Entry for that time has closed; please choose a later time."), field="slot"
+        )
+    if ClosedDay.objects.filter(date=slot.date).exists():
+        raise BookingError(_("The park is closed on that day."), field="slot")
+    return slot
+
+
+def _priced_lines(
+    quantities: dict[int, int], date: datetime.date
+) -> list[tuple[TicketType, int, Decimal]]:
+    wanted = {int(k): int(v) for k, v in quantities.items() if int(v) != 0}
+    if any(q < 0 for q in wanted.values()):
+        raise BookingError(_("Quantities cannot be negative."), field="lines")
+    if not wanted:
+        raise BookingError(_("Choose at least one ticket."), field="lines")
+    if sum(wanted.values()) > settings.TICKETS_MAX_PER_ORDER:
+        raise BookingError(
+            _("At most %(n)s tickets per order; for groups, please call the park.")
+            % {"n": settings.TICKETS_MAX_PER_ORDER},
+            field="lines",
+        )
+    types = {t.pk: t for t in TicketType.objects.filter(pk__in=wanted, active=True)}
+    if set(types) != set(wanted):
+        raise BookingError(_("One of the ticket types is not on sale."), field="lines")
+    return [(types[pk], qty, price_for(types[pk], date)) for pk, qty in sorted(wanted.items())]
+
+
+def order_create(
+    *,
+    slot_id: int,
+    quantities: dict[int, int],
+    contact: Contact,
+    language: str = "zh-hans",
+    channel: str = "web",
+    provider=None,
+    now: datetime.datetime | None = None,
+) -> Order:
+    """Take places in a slot and create the order that holds them.
+
+    Raises ``SoldOut`` when fewer places are left than asked for, ``BookingError``
+    for anything else wrong with the request; in both cases nothing is saved.
+    """
+    from .payments import get_provider
+
+    provider = provider or get_provider()
+    now = now or timezone.now()
+    contact = _validate_contact(contact)
+    slot = _bookable_slot(slot_id, now=now)
+    lines = _priced_lines(quantities, slot.date)
+    quantity = sum(qty for _, qty, _ in lines)
+    total = sum((price * qty for _, qty, price in lines), Decimal("0"))
+
+    with transaction.atomic():
+        _lock_timeout()
+        # Release what expired holds on this slot still keep before counting what is left.
+        _expire_due(now=now, slot_id=slot.pk)
+        taken = Slot.objects.filter(pk=slot.pk, taken__lte=F("capacity") - quantity).update(
+            taken=F("taken") + quantity
+        )
+        if not taken:
+            raise SoldOut(
+                _(
+                    "Sorry, not enough places are left at that time. Please choose another time or date."
+                )
+            )
+        order = Order.objects.create(
+            slot=slot,
+            status=Order.Status.PENDING if provider.online else Order.Status.RESERVED,
+            provider=provider.name,
+            contact_name=contact.name,
+            contact_phone=contact.phone,
+            contact_email=contact.email,
+            language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+            quantity=quantity,
+            total=total,
+            channel=channel,
+            hold_expires_at=now + provider.hold_duration() if provider.online else None,
+        )
+        OrderLine.objects.bulk_create(
+            [
+                OrderLine(order=order, ticket_type=t, quantity=qty, unit_price=price)
+                for t, qty, price in lines
+            ]
+        )
+        if not provider.online:
+            _issue_tickets(order)
+        _log(
+            order,
+            "created",
+            quantity=quantity,
+            total=str(total),
+            provider=provider.name,
+            channel=channel,
+        )
+    if not provider.online:
+        transaction.on_commit(lambda: _send_confirmation(order.pk))
+    return order
+
+
+def order_start_payment(*, order: Order, base_url: str) -> Payment | None:
+    """Open the provider's payment for a pending order; cancels the order if that fails."""
+    from .payments import PaymentUnavailable, provider_for
+
+    provider = provider_for(order.provider)
+    if order.status != Order.Status.PENDING or not provider.online:
+        return None
+    try:
+        return provider.start_payment(order, base_url=base_url)
+    except PaymentUnavailable:
+        logger.exception("payment could not be started for %s", order.reference)
+        _end(order, Order.Status.CANCELLED, action="payment_unavailable")
+        raise BookingError(
+            _(
+                "Online payment is unavailable just now; nothing was charged. Please try again shortly."
+            )
+        ) from None
+
+
+def _issue_tickets(order: Order) -> None:
+    if order.tickets.exists():
+        return
+    tickets = []
+    for line in order.lines.all():
+        tickets += [
+            Ticket(order=order, ticket_type_id=line.ticket_type_id) for _ in range(line.quantity)
+        ]
+    Ticket.objects.bulk_create(tickets)
+
+
+def _transition(order: Order, to: str, *, from_: tuple[str, ...], **fields) -> bool:
+    """Move ``order`` to status ``to`` if it is still in one of ``from_``; True if this call moved it."""
+    moved = Order.objects.filter(pk=order.pk, status__in=from_).update(status=to, **fields)
+    if moved:
+        order.refresh_from_db()
+    return bool(moved)
+
+
+def _release(order: Order) -> None:
+    Slot.objects.filter(pk=order.slot_id).update(taken=F("taken") - order.quantity)
+
+
+def _end(order: Order, to: str, *, action: str, user=None, now=None, **data) -> bool:
+    """Cancel, expire or refund an order that holds places, releasing them; once only."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_timeout()
+        if not _transition(order, to, from_=Order.HOLDING, ended_at=now):
+            return False
+        _release(order)
+        _log(order, action, user=user, **data)
+    return True
+
+
+def _expire_due(*, now: datetime.datetime, slot_id: int | None = None) -> int:
+    due = Order.objects.filter(status=Order.Status.PENDING, hold_expires_at__lt=now)
+    if slot_id is not None:
+        due = due.filter(slot_id=slot_id)
+    expired = 0
+    for order in due.only("pk", "slot_id", "quantity", "status"):
+        if _transition(order, Order.Status.EXPIRED, from_=(Order.Status.PENDING,), ended_at=now):
+            _release(order)
+            _log(order, "expired")
+            expired += 1
+    return expired
+
+
+def orders_expire_due(*, now: datetime.datetime | None = None) -> int:
+    """Expire every pending order whose hold has run out, releasing its places."""
+    with transaction.atomic():
+        _lock_timeout()
+        return _expire_due(now=now or timezone.now())
+
+
+def order_mark_paid(*, order: Order, payment: Payment, now: datetime.datetime | None = None) -> str:
+    """Record a successful payment; returns ``"paid"``, ``"already"`` or ``"refunded"``.
+
+    A payment that arrives after its hold ended keeps the order only if the places can
+    still be taken; otherwise the money goes back at once and the order says why.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        _lock_timeout()
+        Payment.objects.filter(pk=payment.pk).update(
+            status=Payment.Status.SUCCEEDED, completed_at=now
+        )
+        if _transition(
+            order,
+            Order.Status.PAID,
+            from_=(Order.Status.PENDING, Order.Status.RESERVED),
+            paid_at=now,
+        ):
+            _issue_tickets(order)
+            _log(order, "paid", provider=payment.provider, amount=str(payment.amount))
+            transaction.on_commit(lambda: _send_confirmation(order.pk))
+            return "paid"
+        order.refresh_from_db()
+        if order.status == Order.Status.PAID:
+            return "already"
+        if order.status == Order.Status.EXPIRED:
+            retaken = Slot.objects.filter(
+                pk=order.slot_id, taken__lte=F("capacity") - order.quantity
+            ).update(taken=F("taken") + order.quantity)
+            if retaken and _transition(
+                order, Order.Status.PAID, from_=(Order.Status.EXPIRED,), paid_at=now, ended_at=None
+            ):
+                _issue_tickets(order)
+                _log(order, "paid_after_expiry", amount=str(payment.amount))
+                transaction.on_commit(lambda: _send_confirmation(order.pk))
+                return "paid"
+            if retaken:
+                _release(order)
+    # Expired on a full slot, or cancelled meanwhile: give the money back.
+    reason = (
+        "sold_out_after_hold_expired"
+        if order.status == Order.Status.EXPIRED
+        else f"payment_for_{order.status}_order"
+    )
+    _refund_payment(order=order, payment=payment, reason=reason)
+    Order.objects.filter(
+        pk=order.pk, status__in=(Order.Status.EXPIRED, Order.Status.CANCELLED)
+    ).update(status=Order.Status.REFUNDED, ended_at=now)
+    _log(order, "refunded_late_payment", reason=reason, amount=str(payment.amount))
+    transaction.on_commit(lambda: _send_confirmation(order.pk))
+    return "refunded"
+
+
+def _refund_payment(*, order: Order, payment: Payment, reason: str) -> Refund:
+    from .payments import provider_for
+
+    existing = payment.refunds.first()
+    if existing:
+        return existing
+    provider_reference = provider_for(payment.provider).refund(
+        payment, amount=payment.amount, idempotency_key=f"refund-{payment.pk}"
+    )
+    return Refund.objects.create(
+        payment=payment,
+        amount=payment.amount,
+        reason=reason,
+        provider_reference=provider_reference or "",
+    )
+
+
+def cancellation_deadline(order: Order) -> datetime.datetime:
+    """The last moment the tourist may cancel: a configured number of hours before entry."""
+    start = order.slot.starts_at or datetime.time(0, 0)
+    visit = timezone.make_aware(datetime.datetime.combine(order.slot.date, start))
+    return visit - datetime.timedelta(hours=settings.TICKETS_CANCEL_CUTOFF_HOURS)
+
+
+def order_cancel(
+    *, order: Order, user: AbstractBaseUser | None = None, now: datetime.datetime | None = None
+) -> Order:
+    """Cancel at the tourist's (or staff's) request: refund what was paid, release the places at once."""
+    now = now or timezone.now()
+    if not order.holds_places:
+        raise NotAllowed(
+            _("This order is already %(status)s.") % {"status": order.get_status_display()}
+        )
+    if user is None and now > cancellation_deadline(order):
+        raise NotAllowed(
+            _("Orders can be cancelled up to %(hours)s hours before the visit.")
+            % {"hours": settings.TICKETS_CANCEL_CUTOFF_HOURS}
+        )
+    if order.tickets.filter(checked_in_at__isnull=False).exists():
+        raise NotAllowed(_("A ticket of this order has already been used."))
+    paid = order.status == Order.Status.PAID
+    target = Order.Status.REFUNDED if paid else Order.Status.CANCELLED
+    if not _end(order, target, action="cancelled", user=user, now=now, refund=paid):
+        raise NotAllowed(_("This order has just changed; please reload the page."))
+    if paid:
+        for payment in order.payments.filter(status=Payment.Status.SUCCEEDED):
+            _refund_payment(
+                order=order,
+                payment=payment,
+                reason="cancelled_by_tourist" if user is None else "cancelled_by_staff",
+            )
+    else:
+        from .payments import provider_for
+
+        for payment in order.payments.filter(status=Payment.Status.OPEN):
+            provider_for(payment.provider).abandon(payment)
+    transaction.on_commit(lambda: _send_confirmation(order.pk))
+    return order
+
+
+def event_record_once(*, provider: str, event_id: str, event_type: str) -> bool:
+    """Record a webhook event; False if it was seen before (a replay)."""
+    _, created = ProcessedEvent.objects.get_or_create(
+        provider=provider, event_id=event_id, defaults={"event_type": event_type}
+    )
+    return created
+
+
+# --- the gate -------------------------------------------------------------------------
+
+
+@dataclass
+class CheckIn:
+    result: str  # valid | used | wrong_date | forged | unknown | not_valid
+    message: str
+    ticket: Ticket | None = None
+    collect: Decimal | None = None  # to take at the gate, for pay-at-gate orders
+
+    RESULTS = {
+        "valid": gettext_lazy("Valid: admit"),
+        "used": gettext_lazy("Already used"),
+        "wrong_date": gettext_lazy("Not for today"),
+        "forged": gettext_lazy("Forged or unknown"),
+        "not_valid": gettext_lazy("Not valid"),
+    }
+
+
+def ticket_check_in(*, payload: str, user, now: datetime.datetime | None = None) -> CheckIn:
+    """Admit the visitor whose ticket says ``payload``, once; say why not otherwise."""
+    now = now or timezone.now()
+    code, signed = verify_payload(payload)
+    if code is None or ("." in (payload or "") and not signed):
+        return CheckIn("forged", _("This code was not issued by the park."))
+    ticket = (
+        Ticket.objects.select_related("order__slot", "ticket_type", "checked_in_by")
+        .filter(code=code)
+        .first()
+    )
+    if ticket is None:
+        return CheckIn("forged", _("No ticket has this code."))
+    order = ticket.order
+    if order.status not in (Order.Status.PAID, Order.Status.RESERVED):
+        return CheckIn(
+            "not_valid",
+            _("This ticket's order is %(status)s.") % {"status": order.get_status_display()},
+            ticket,
+        )
+    if order.slot.date != timezone.localdate(now):
+        return CheckIn(
+            "wrong_date",
+            _("This ticket is for %(date)s.") % {"date": order.slot.date.isoformat()},
+            ticket,
+        )
+    with transaction.atomic():
+        _lock_timeout()
+        admitted = Ticket.objects.filter(pk=ticket.pk, checked_in_at__isnull=True).update(
+            checked_in_at=now, checked_in_by=user
+        )
+        if not admitted:
+            ticket.refresh_from_db()
+            who = ticket.checked_in_by.get_username() if ticket.checked_in_by else "?"
+            return CheckIn(
+                "used",
+                _("Already admitted at %(time)s by %(user)s.")
+                % {
+                    "time": timezone.localtime(ticket.checked_in_at).strftime("%H:%M:%S"),
+                    "user": who,
+                },
+                ticket,
+            )
+        ticket.refresh_from_db()
+        collect = None
+        if order.status == Order.Status.RESERVED:
+            collect = order.total
+            payment = Payment.objects.create(
+                order=order,
+                provider="gate",
+                amount=order.total,
+                status=Payment.Status.SUCCEEDED,
+                completed_at=now,
+                taken_by=user,
+            )
+            _transition(order, Order.Status.PAID, from_=(Order.Status.RESERVED,), paid_at=now)
+            _log(order, "paid_at_gate", user=user, amount=str(payment.amount))
+        _log(order, "checked_in", user=user, ticket=ticket.code)
+    message = _("Admit one: %(type)s.") % {"type": ticket.ticket_type.display_name}
+    if collect is not None:
+        message += " " + _("Collect ¥%(amount)s for the whole order (%(n)s visitors).") % {
+            "amount": collect,
+            "n": order.quantity,
+        }
+    return CheckIn("valid", message, ticket, collect)
+
+
+def _send_confirmation(order_id: int) -> None:
+    from .emails import send_order_email
+
+    try:
+        send_order_email(order_id)
+    except Exception:  # an email that fails must not undo a booking
+        logger.exception("confirmation email for order %s failed", order_id)

@@ -1,0 +1,238 @@
+"""The tourist's side of tickets: book, pay, see the order and its QR tickets, cancel."""
+
+import calendar
+import datetime
+
+import segno
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import services
+from .forms import BookingForm
+from .models import Order
+from .payments import get_provider, provider_for
+from .selectors import availability, day_availability, prices_on
+from .services import BookingError, Contact
+from .signing import ticket_payload
+
+
+def _parse_date(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _month_grid(month_start: datetime.date) -> list[list[object]]:
+    """Weeks (Monday first) of the month with each day's availability."""
+    days_in_month = calendar.monthrange(month_start.year, month_start.month)[1]
+    days = {d.date: d for d in availability(start=month_start, days=days_in_month)}
+    weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(
+        month_start.year, month_start.month
+    )
+    return [[days.get(day) for day in week] for week in weeks]
+
+
+@require_http_methods(["GET", "POST"])
+def booking(request):
+    today = timezone.localdate()
+    data = request.POST if request.method == "POST" else request.GET
+    selected = _parse_date(data.get("date"))
+    if selected is not None and selected < today:
+        selected = None
+    month_param = (
+        _parse_date((request.GET.get("month") or "") + "-01") if request.GET.get("month") else None
+    )
+    month_start = (month_param or selected or today).replace(day=1)
+    if month_start < today.replace(day=1):
+        month_start = today.replace(day=1)
+    weeks = _month_grid(month_start)
+    prev_month = (month_start - datetime.timedelta(days=1)).replace(day=1)
+    next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
+
+    context = {
+        "weeks": weeks,
+        "month_start": month_start,
+        "prev_month": prev_month if prev_month >= today.replace(day=1) else None,
+        "next_month": next_month,
+        "today": today,
+        "selected": selected,
+        "weekday_names": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
+        "online_payment": get_provider().online,
+        "cutoff_hours": settings.TICKETS_CANCEL_CUTOFF_HOURS,
+    }
+    if selected is None:
+        return TemplateResponse(request, "tourism/tickets/booking.html", context)
+
+    day = day_availability(selected)
+    prices = prices_on(selected)
+    slots = [s for s in day.slots if s.bookable]
+    form = BookingForm(data if request.method == "POST" else None, ticket_types=prices, slots=slots)
+    context.update({"day": day, "form": form, "prices": prices})
+    if request.method == "POST" and form.is_valid():
+        quantities = form.quantities()
+        contact = Contact(
+            form.cleaned_data["name"], form.cleaned_data["phone"], form.cleaned_data["email"]
+        )
+        if "confirm" not in request.POST:
+            # Show the summary with the total before anything is held or charged.
+            lines = [
+                (t, quantities[t.pk], price, price * quantities[t.pk])
+                for t, price in prices
+                if quantities[t.pk]
+            ]
+            if not lines:
+                form.add_error(None, _("Choose at least one ticket."))
+            else:
+                slot = next(s for s in slots if s.pk == form.cleaned_data["slot"])
+                context.update(
+                    {
+                        "summary": lines,
+                        "summary_slot": slot,
+                        "total": sum(line[3] for line in lines),
+                        "visitors": sum(line[1] for line in lines),
+                    }
+                )
+                return TemplateResponse(request, "tourism/tickets/summary.html", context)
+        else:
+            try:
+                order = services.order_create(
+                    slot_id=form.cleaned_data["slot"],
+                    quantities=quantities,
+                    contact=contact,
+                    language=get_language(),
+                )
+                payment = services.order_start_payment(
+                    order=order, base_url=request.build_absolute_uri("/")
+                )
+            except BookingError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+            else:
+                if payment is not None and payment.redirect_url:
+                    return redirect(payment.redirect_url)
+                return redirect("tickets:order", token=order.token)
+    status = 422 if request.method == "POST" else 200
+    return TemplateResponse(request, "tourism/tickets/booking.html", context, status=status)
+
+
+def _order_for(token: str) -> Order:
+    if not token or len(token) > 64:
+        raise Http404
+    return get_object_or_404(
+        Order.objects.select_related("slot").prefetch_related(
+            "lines__ticket_type", "tickets__ticket_type"
+        ),
+        token=token,
+    )
+
+
+def qr_svg(payload: str, *, title: str) -> str:
+    qr = segno.make(payload, error="m")
+    return qr.svg_inline(
+        scale=5, border=2, title=title, svgclass="qr", lineclass=None, omitsize=True
+    )
+
+
+def order_detail(request, token):
+    order = _order_for(token)
+    if request.GET.get("paid") and order.status == Order.Status.PENDING:
+        # Back from the payment page: ask the provider rather than wait for its webhook.
+        provider_for(order.provider).sync(order)
+        order.refresh_from_db()
+    tickets = []
+    if order.status in (Order.Status.PAID, Order.Status.RESERVED):
+        for ticket in order.tickets.all():
+            tickets.append(
+                {
+                    "ticket": ticket,
+                    "svg": mark_safe(
+                        qr_svg(
+                            ticket_payload(ticket.code),
+                            title=_("Ticket %(code)s") % {"code": ticket.code},
+                        )
+                    ),
+                }
+            )
+    open_payment = order.payments.filter(status="open").exclude(redirect_url="").first()
+    refund_reason = (
+        order.log.filter(action="refunded_late_payment").values_list("data", flat=True).first()
+    )
+    context = {
+        "order": order,
+        "tickets": tickets,
+        "open_payment": open_payment if order.status == Order.Status.PENDING else None,
+        "can_cancel": order.holds_places
+        and timezone.now() <= services.cancellation_deadline(order),
+        "deadline": services.cancellation_deadline(order),
+        "refund_reason": refund_reason,
+    }
+    return TemplateResponse(request, "tourism/tickets/order.html", context)
+
+
+@require_POST
+def order_cancel(request, token):
+    order = _order_for(token)
+    try:
+        services.order_cancel(order=order)
+    except BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Your booking is cancelled. Any payment is refunded to where it came from.")
+        )
+    return redirect("tickets:order", token=order.token)
+
+
+def order_ics(request, token):
+    order = _order_for(token)
+    if not order.holds_places:
+        raise Http404
+    slot = order.slot
+    if slot.starts_at:
+        start = timezone.make_aware(datetime.datetime.combine(slot.date, slot.starts_at))
+        end = timezone.make_aware(datetime.datetime.combine(slot.date, slot.ends_at))
+        when = [
+            f"DTSTART:{start.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
+            f"DTEND:{end.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
+        ]
+    else:
+        when = [
+            f"DTSTART;VALUE=DATE:{slot.date:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{slot.date + datetime.timedelta(days=1):%Y%m%d}",
+        ]
+    url = request.build_absolute_uri()[: -len("visit.ics")]
+
+    def escape(text: str) -> str:
+        return (
+            text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+        )
+
+    summary = escape(_("Visit to the flower valley (%(n)s visitors)") % {"n": order.quantity})
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//Huagu//Tickets//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "BEGIN:VEVENT",
+        f"UID:{order.reference}@huagu",
+        f"DTSTAMP:{order.created_at.astimezone(datetime.UTC):%Y%m%dT%H%M%SZ}",
+        *when,
+        f"SUMMARY:{summary}",
+        f"DESCRIPTION:{escape(_('Order %(ref)s. Your tickets: %(url)s') % {'ref': order.reference, 'url': url})}",
+        f"URL:{url}",
+        "END:VEVENT",
+        "END:VCALENDAR",
+        "",
+    ]
+    response = HttpResponse("\r\n".join(lines), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="huagu-{order.reference}.ics"'
+    return response
