@@ -1,20 +1,195 @@
+"""Wires the tourism admin: ticket types, slots, orders, the visitors report."""
+
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
-from .models import TicketType
+from .models import ClosedDay, Order, SeasonPrice, Slot, TicketType
+from .tickets.admin_views import OpenCapacityView, VisitorsReportView
 
 
-class TicketTypeViewSet(SnippetViewSet):
+class TicketTypeViewSet(ModelViewSet):
+    name = "tourism_tickettype"
+    url_prefix = "tickets/types"
     model = TicketType
     icon = "tag"
     menu_label = _("Ticket types")
-    add_to_admin_menu = True
-    menu_order = 300
     list_display = ["name", "name_en", "audience", "price", "active"]
     list_filter = ["audience", "active"]
     search_fields = ["name", "name_en"]
     list_export = ["name", "name_en", "audience", "price", "active"]
+    form_fields = [
+        "name",
+        "name_en",
+        "audience",
+        "description",
+        "description_en",
+        "price",
+        "active",
+        "sort_order",
+    ]
 
 
-register_snippet(TicketTypeViewSet)
+class SlotViewSet(ModelViewSet):
+    name = "tourism_slot"
+    url_prefix = "tickets/slots"
+    model = Slot
+    icon = "time"
+    menu_label = _("Entry slots")
+    list_display = ["date", "time_label", "capacity", "taken", "places_left"]
+    list_filter = ["date"]
+    list_export = ["date", "starts_at", "ends_at", "capacity", "taken"]
+    form_fields = ["date", "starts_at", "ends_at", "capacity"]
+    ordering = ["date", "starts_at"]
+    list_per_page = 100
+
+
+class ClosedDayViewSet(ModelViewSet):
+    name = "tourism_closedday"
+    url_prefix = "tickets/closed-days"
+    model = ClosedDay
+    icon = "cross"
+    menu_label = _("Closed days")
+    list_display = ["date", "reason", "reason_en"]
+    form_fields = ["date", "reason", "reason_en"]
+
+
+class SeasonPriceViewSet(ModelViewSet):
+    name = "tourism_seasonprice"
+    url_prefix = "tickets/season-prices"
+    model = SeasonPrice
+    icon = "calendar-alt"
+    menu_label = _("Season prices")
+    list_display = ["ticket_type", "name", "starts_on", "ends_on", "price"]
+    list_filter = ["ticket_type"]
+    form_fields = ["ticket_type", "name", "starts_on", "ends_on", "price"]
+
+
+class OrderPermissionPolicy(ModelPermissionPolicy):
+    """Orders come from tourists and partners; staff read them and may not add or delete them here."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+
+register_permission_policy(Order, OrderPermissionPolicy(Order))
+
+
+class OrderViewSet(ModelViewSet):
+    name = "tourism_order"
+    url_prefix = "tickets/orders"
+    model = Order
+    icon = "form"
+    menu_label = _("Orders")
+    inspect_view_enabled = True
+    list_display = [
+        "reference",
+        "slot",
+        "status",
+        "quantity",
+        "total",
+        "contact_name",
+        "created_at",
+    ]
+    list_filter = {
+        "status": ["exact"],
+        "provider": ["exact"],
+        "channel": ["exact"],
+        "slot__date": ["gte", "lte"],
+    }
+    search_fields = ["reference", "contact_name", "contact_phone", "contact_email"]
+    list_export = [
+        "reference",
+        "slot",
+        "status",
+        "provider",
+        "channel",
+        "quantity",
+        "total",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "created_at",
+        "paid_at",
+    ]
+    inspect_view_fields = [
+        "reference",
+        "slot",
+        "status",
+        "provider",
+        "channel",
+        "quantity",
+        "total",
+        "contact_name",
+        "contact_phone",
+        "contact_email",
+        "language",
+        "created_at",
+        "hold_expires_at",
+        "paid_at",
+        "ended_at",
+    ]
+    form_fields = ["contact_name", "contact_phone", "contact_email"]
+
+
+class TicketsGroup(ViewSetGroup):
+    menu_label = _("Tickets")
+    menu_icon = "tag"
+    menu_order = 250
+    items = (OrderViewSet, SlotViewSet, ClosedDayViewSet, TicketTypeViewSet, SeasonPriceViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_tickets_viewsets():
+    return TicketsGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_tickets_admin_urls():
+    return [
+        path("tickets/open-capacity/", OpenCapacityView.as_view(), name="tickets_open_capacity"),
+        path("reports/visitors/", VisitorsReportView.as_view(), name="tickets_visitors_report"),
+        path(
+            "reports/visitors/results/",
+            VisitorsReportView.as_view(results_only=True),
+            name="tickets_visitors_report_results",
+        ),
+    ]
+
+
+class PermissionMenuItem(MenuItem):
+    def __init__(self, *args, permission: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.permission = permission
+
+    def is_shown(self, request):
+        return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_reports_menu_item")
+def register_visitors_report_menu_item():
+    return PermissionMenuItem(
+        _("Visitors per day"),
+        reverse("tickets_visitors_report"),
+        icon_name="group",
+        order=700,
+        permission="tourism.view_order",
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_open_capacity_menu_item():
+    return PermissionMenuItem(
+        _("Open capacity"),
+        reverse("tickets_open_capacity"),
+        icon_name="date",
+        order=260,
+        permission="tourism.add_slot",
+    )

@@ -5,6 +5,8 @@ Later migrations grant each role the permissions of the features they add.
 
 from django.db import migrations
 
+from tourism.roles import grant_permissions
+
 ROLE_PERMISSIONS = {
     # Wagtail's own migrations create "Editors" with page permissions; editors also set prices and park details.
     "Editors": [
@@ -32,25 +34,7 @@ ROLE_PERMISSIONS = {
 
 
 def create_roles(apps, schema_editor):
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.contenttypes.management import create_contenttypes
-
-    # Permissions are normally created after all migrations; roles need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_contenttypes(app_config, verbosity=0, apps=apps)
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        for app_label, model, codename in codenames:
-            permission = Permission.objects.get(
-                content_type__app_label=app_label, content_type__model=model, codename=codename
-            )
-            group.permissions.add(permission)
+    grant_permissions(apps, ROLE_PERMISSIONS)
 
 
 def remove_roles(apps, schema_editor):

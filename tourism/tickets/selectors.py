@@ -117,3 +117,35 @@ def gate_day_summary(date: datetime.date) -> dict:
     expected = tickets.count()
     arrived = tickets.filter(checked_in_at__isnull=False).count()
     return {"expected": expected, "arrived": arrived, "waiting": expected - arrived}
+
+
+def visitors_by_day(dates: list[datetime.date]) -> list[dict]:
+    """Per visit date: visitors booked, checked in, and revenue by ticket type (paid orders).
+
+    Three aggregate queries whatever the number of dates or orders.
+    """
+    from django.db.models import Count, DecimalField, ExpressionWrapper, F
+
+    from .models import OrderLine
+
+    rows = {
+        d: {"date": d, "booked": 0, "checked_in": 0, "revenue": Decimal("0"), "by_type": {}}
+        for d in dates
+    }
+    holding = Order.objects.filter(slot__date__in=dates, status__in=Order.HOLDING)
+    for row in holding.values("slot__date").annotate(n=Sum("quantity")):
+        rows[row["slot__date"]]["booked"] = row["n"]
+    arrived = Ticket.objects.filter(order__slot__date__in=dates, checked_in_at__isnull=False)
+    for row in arrived.values("order__slot__date").annotate(n=Count("pk")):
+        rows[row["order__slot__date"]]["checked_in"] = row["n"]
+    amount = ExpressionWrapper(
+        F("quantity") * F("unit_price"), output_field=DecimalField(max_digits=12, decimal_places=2)
+    )
+    paid_lines = OrderLine.objects.filter(
+        order__slot__date__in=dates, order__status=Order.Status.PAID
+    )
+    for row in paid_lines.values("order__slot__date", "ticket_type_id").annotate(total=Sum(amount)):
+        day = rows[row["order__slot__date"]]
+        day["by_type"][row["ticket_type_id"]] = row["total"]
+        day["revenue"] += row["total"]
+    return [rows[d] for d in dates]

@@ -499,3 +499,51 @@ def _send_confirmation(order_id: int) -> None:
         send_order_email(order_id)
     except Exception:  # an email that fails must not undo a booking
         logger.exception("confirmation email for order %s failed", order_id)
+
+
+def slots_open(
+    *,
+    date_from: datetime.date,
+    date_to: datetime.date,
+    weekdays: set[int],
+    first_entry: datetime.time | None,
+    last_entry: datetime.time | None,
+    every_minutes: int | None,
+    capacity: int,
+) -> dict[str, int]:
+    """Open slots over a run of dates, skipping closed days and slots that already exist.
+
+    With no entry times, each date gets one whole-day slot.
+    """
+    closed = set(ClosedDay.objects.filter(date__range=(date_from, date_to)).values_list("date", flat=True))
+    dates = [
+        date_from + datetime.timedelta(days=n)
+        for n in range((date_to - date_from).days + 1)
+        if (date_from + datetime.timedelta(days=n)).weekday() in weekdays
+    ]
+    times: list[tuple[datetime.time | None, datetime.time | None]] = [(None, None)]
+    if first_entry is not None:
+        times = []
+        step = datetime.timedelta(minutes=every_minutes)
+        moment = datetime.datetime.combine(date_from, first_entry)
+        last = datetime.datetime.combine(date_from, last_entry)
+        while moment <= last and moment.date() == date_from:
+            end = min(moment + step, datetime.datetime.combine(date_from, datetime.time(23, 59)))
+            times.append((moment.time(), end.time()))
+            moment += step
+    existing = set(Slot.objects.filter(date__in=dates).values_list("date", "starts_at"))
+    new = [
+        Slot(date=day, starts_at=start, ends_at=end, capacity=capacity)
+        for day in dates
+        if day not in closed
+        for start, end in times
+        if (day, start) not in existing
+    ]
+    with transaction.atomic():
+        Slot.objects.bulk_create(new, batch_size=500)
+    open_dates = [d for d in dates if d not in closed]
+    return {
+        "created": len(new),
+        "existing": len(open_dates) * len(times) - len(new),
+        "closed": len(dates) - len(open_dates),
+    }

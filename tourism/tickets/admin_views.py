@@ -1,0 +1,200 @@
+"""Staff screens for tickets that are not plain model listings: opening capacity, the visitors report."""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.generic import FormView
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.reports import ReportView
+
+from tourism.models import TicketType
+
+from . import services
+from .models import Slot
+from .selectors import visitors_by_day
+
+WEEKDAYS = [
+    (0, gettext_lazy("Monday")),
+    (1, gettext_lazy("Tuesday")),
+    (2, gettext_lazy("Wednesday")),
+    (3, gettext_lazy("Thursday")),
+    (4, gettext_lazy("Friday")),
+    (5, gettext_lazy("Saturday")),
+    (6, gettext_lazy("Sunday")),
+]
+
+
+class OpenCapacityForm(forms.Form):
+    """Open many slots at once, e.g. every day of April, 9:00–17:00 every 30 minutes, 200 a slot."""
+
+    date_from = forms.DateField(
+        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=gettext_lazy("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=gettext_lazy("Days of the week"),
+        choices=WEEKDAYS,
+        coerce=int,
+        initial=[d for d, _ in WEEKDAYS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    whole_day = forms.BooleanField(
+        label=gettext_lazy("One whole-day slot per date"),
+        required=False,
+        help_text=gettext_lazy(
+            "Tick for day tickets without entry times; the times below are then ignored."
+        ),
+    )
+    first_entry = forms.TimeField(
+        label=gettext_lazy("First entry"), initial=datetime.time(9), required=False
+    )
+    last_entry = forms.TimeField(
+        label=gettext_lazy("Last entry starts"), initial=datetime.time(16, 30), required=False
+    )
+    every_minutes = forms.IntegerField(
+        label=gettext_lazy("A slot every (minutes)"),
+        min_value=10,
+        max_value=24 * 60,
+        initial=30,
+        required=False,
+    )
+    capacity = forms.IntegerField(
+        label=gettext_lazy("Places per slot"), min_value=1, max_value=100_000, initial=200
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if end < start:
+                self.add_error("date_to", _("The last date must not be before the first."))
+            elif (end - start).days > 366:
+                self.add_error("date_to", _("Open at most a year at a time."))
+        if not data.get("whole_day"):
+            for name in ("first_entry", "last_entry", "every_minutes"):
+                if data.get(name) in (None, ""):
+                    self.add_error(name, _("Required unless the slot is for the whole day."))
+            if (
+                data.get("first_entry")
+                and data.get("last_entry")
+                and data["last_entry"] < data["first_entry"]
+            ):
+                self.add_error("last_entry", _("The last entry must not be before the first."))
+        return data
+
+
+class OpenCapacityView(WagtailAdminTemplateMixin, FormView):
+    """Bulk opening of entry slots."""
+
+    form_class = OpenCapacityForm
+    template_name = "tourism/tickets/admin/open_capacity.html"
+    page_title = gettext_lazy("Open capacity")
+    header_icon = "date"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("tourism.add_slot"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_breadcrumbs_items(self):
+        return [
+            *super().get_breadcrumbs_items(),
+            {"url": reverse("tourism_slot:index"), "label": _("Entry slots")},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        whole_day = data["whole_day"]
+        result = services.slots_open(
+            date_from=data["date_from"],
+            date_to=data["date_to"],
+            weekdays=set(data["weekdays"]),
+            first_entry=None if whole_day else data["first_entry"],
+            last_entry=None if whole_day else data["last_entry"],
+            every_minutes=None if whole_day else data["every_minutes"],
+            capacity=data["capacity"],
+        )
+        messages.success(
+            self.request,
+            _(
+                "Opened %(created)s slots; %(existing)s already existed; %(closed)s dates are closed days."
+            )
+            % result,
+        )
+        return redirect(reverse("tourism_slot:index"))
+
+
+class VisitDateFilterSet(WagtailFilterSet):
+    date = django_filters.DateFromToRangeFilter(
+        label=gettext_lazy("Visit date"), widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = Slot
+        fields = []
+
+
+class VisitorsReportView(ReportView):
+    """Visitors per day — booked, checked in — and revenue by ticket type, with CSV/XLSX export."""
+
+    page_title = gettext_lazy("Visitors per day")
+    header_icon = "group"
+    index_url_name = "tickets_visitors_report"
+    index_results_url_name = "tickets_visitors_report_results"
+    filterset_class = VisitDateFilterSet
+    export_filename = "visitors-per-day"
+    paginate_by = 31
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("tourism.view_order"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return Slot.objects.values("date").distinct().order_by("-date")
+
+    def _ticket_types(self):
+        if not hasattr(self, "_types"):
+            self._types = list(TicketType.objects.all())
+        return self._types
+
+    @property
+    def columns(self):
+        return [
+            Column("date", label=_("Visit date")),
+            Column("booked", label=_("Booked")),
+            Column("checked_in", label=_("Checked in")),
+            *[
+                Column(f"type_{t.pk}", label=_("Revenue: %(type)s") % {"type": t})
+                for t in self._ticket_types()
+            ],
+            Column("revenue", label=_("Revenue (CNY)")),
+        ]
+
+    @property
+    def list_export(self):
+        return [column.name for column in self.columns]
+
+    @property
+    def export_headings(self):
+        return {column.name: column.label for column in self.columns}
+
+    def decorate_paginated_queryset(self, object_list):
+        dates = [row["date"] for row in object_list]
+        rows = visitors_by_day(dates)
+        for row in rows:
+            for t in self._ticket_types():
+                row[f"type_{t.pk}"] = row["by_type"].get(t.pk, 0)
+        return rows
