@@ -83,8 +83,8 @@ class MonthSetField(models.PositiveSmallIntegerField):
             return sorted({int(v) for v in value})
         if value in (None, ""):
             return []
-        if isinstance(value, str) and not value.isdigit():
-            # value_to_string()'s form, as found in serialized revisions: "4,5,11".
+        if isinstance(value, str):
+            # value_to_string()'s form, as found in serialized revisions: "4,5,11" or "3".
             return sorted({int(v) for v in value.split(",") if v.strip()})
         return mask_to_months(int(value))
 
