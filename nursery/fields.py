@@ -114,8 +114,28 @@ def month_name(month: int) -> str:
 
 
 def months_label(months) -> str:
-    separator = pgettext("separator between items of a list", ", ")
-    return separator.join(month_name(m) for m in months)
+    """Months as a person writes them: runs collapsed ("April–November", "December–February")."""
+    chosen = sorted(set(months))
+    if not chosen:
+        return ""
+    if len(chosen) == 12:
+        return str(_("all year"))
+    # Start from a month that follows a gap, so a run across the new year stays whole.
+    start = next(m for m in chosen if (m - 2) % 12 + 1 not in chosen)
+    ordered = [(start - 1 + i) % 12 + 1 for i in range(12)]
+    runs: list[list[int]] = []
+    for month in ordered:
+        if month not in chosen:
+            continue
+        if runs and (runs[-1][-1] % 12) + 1 == month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    parts = [
+        month_name(run[0]) if len(run) == 1 else f"{month_name(run[0])}–{month_name(run[-1])}"
+        for run in runs
+    ]
+    return pgettext("separator between items of a list", ", ").join(parts)
 
 
 def blooming_in(month: int, field: str = "bloom_months") -> models.Q:
