@@ -32,6 +32,7 @@ from nursery.models import Zone
 from tourism.demo import content
 from tourism.demo.content import LANGUAGES, Bi, PageData, Picture
 from tourism.demo.images import Scene, render, render_qr
+from tourism.demo.tickets import ensure_ticket_sales
 from tourism.models import (
     AttractionGalleryImage,
     AttractionIndexPage,
@@ -94,6 +95,7 @@ class Command(BaseCommand):
             ensure_sections(homes, images, zones, tally)
             ensure_site_settings(site, images, tally)
             users = ensure_users(tally)
+            ensure_ticket_sales(tally)
 
         if verbosity:
             self.stdout.write("\n".join(tally.lines()))
