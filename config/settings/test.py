@@ -1,6 +1,10 @@
 """Settings for the test suite: fast hashing, local memory, no real email."""
 
+import os
+import tempfile
+
 from .base import *  # noqa: F403
+from .base import DATABASES
 from .base import SECRET_KEY as _SECRET_KEY
 
 DEBUG = False
@@ -9,3 +13,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["*"]
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not shared-cache memory: threads in the concurrency tests then meet SQLite's
+    # real write lock and busy timeout, as the site's workers do.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.path.join(tempfile.gettempdir(), f"huagu-test-{os.getpid()}.sqlite3")
+    }

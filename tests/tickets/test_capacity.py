@@ -1,0 +1,211 @@
+"""Capacity is never oversold and a ticket admits once, whatever runs at the same time.
+
+The concurrent tests use real threads, each with its own database connection, against
+committed data; on PostgreSQL they race for real row locks, on SQLite for its write lock.
+"""
+
+import datetime
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from tests.tickets.factories import SlotFactory, TicketTypeFactory, UserFactory
+from tourism.tickets import services
+from tourism.tickets.models import Order, Slot, Ticket
+from tourism.tickets.payments.gate import GateProvider
+from tourism.tickets.selectors import day_availability
+from tourism.tickets.signing import ticket_payload
+
+CONTACT = services.Contact("王小花", "13800000000", "visitor@example.com")
+
+
+def _in_threads(count: int, work):
+    """Run ``work(i)`` in ``count`` threads released together; return the results."""
+    barrier = threading.Barrier(count)
+
+    def run(i):
+        barrier.wait()
+        try:
+            return work(i)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def _book_one(slot_id: int, ticket_type_id: int):
+    try:
+        services.order_create(
+            slot_id=slot_id,
+            quantities={ticket_type_id: 1},
+            contact=CONTACT,
+            provider=GateProvider(),
+        )
+    except services.SoldOut:
+        return "sold_out"
+    return "booked"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_fifty_concurrent_bookings_for_ten_places_take_exactly_ten():
+    adult = TicketTypeFactory()
+    slot = SlotFactory(capacity=30)
+    # 20 of 30 already sold: 10 left for the 50 racing buyers.
+    for _ in range(4):
+        services.order_create(
+            slot_id=slot.pk, quantities={adult.pk: 5}, contact=CONTACT, provider=GateProvider()
+        )
+
+    results = _in_threads(50, lambda i: _book_one(slot.pk, adult.pk))
+
+    assert results.count("booked") == 10
+    assert results.count("sold_out") == 40
+    slot.refresh_from_db()
+    assert slot.taken == slot.capacity == 30
+    assert Order.objects.filter(slot=slot).count() == 4 + 10
+    assert Ticket.objects.filter(order__slot=slot).count() == 30
+    assert day_availability(slot.date).remaining == 0
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_group_bookings_never_exceed_capacity():
+    adult = TicketTypeFactory()
+    slot = SlotFactory(capacity=25)
+
+    def book_group(i):
+        try:
+            services.order_create(
+                slot_id=slot.pk,
+                quantities={adult.pk: 1 + i % 4},
+                contact=CONTACT,
+                provider=GateProvider(),
+            )
+        except services.SoldOut:
+            return 0
+        return 1 + i % 4
+
+    taken = sum(_in_threads(30, book_group))
+
+    slot.refresh_from_db()
+    assert slot.taken == taken <= 25
+    assert Ticket.objects.filter(order__slot=slot).count() == taken
+    # Whatever is left is smaller than the smallest group refused.
+    assert slot.capacity - slot.taken < 4
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_twenty_concurrent_scans_of_one_ticket_admit_once():
+    adult = TicketTypeFactory(price=Decimal("60.00"))
+    slot = SlotFactory(date=timezone.localdate(), starts_at=None, ends_at=None, capacity=5)
+    order = services.order_create(
+        slot_id=slot.pk, quantities={adult.pk: 1}, contact=CONTACT, provider=GateProvider()
+    )
+    ticket = order.tickets.get()
+    gate = UserFactory(username="gatekeeper")
+    payload = ticket_payload(ticket.code)
+
+    results = _in_threads(20, lambda i: services.ticket_check_in(payload=payload, user=gate).result)
+
+    assert results.count("valid") == 1
+    assert results.count("used") == 19
+    ticket.refresh_from_db()
+    assert ticket.checked_in_by == gate
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert order.payments.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_places_released_by_cancellation_can_be_booked_again_at_once():
+    adult = TicketTypeFactory()
+    slot = SlotFactory(capacity=2)
+    first = services.order_create(
+        slot_id=slot.pk, quantities={adult.pk: 2}, contact=CONTACT, provider=GateProvider()
+    )
+    with pytest.raises(services.SoldOut):
+        services.order_create(
+            slot_id=slot.pk, quantities={adult.pk: 1}, contact=CONTACT, provider=GateProvider()
+        )
+
+    services.order_cancel(order=first)
+
+    services.order_create(
+        slot_id=slot.pk, quantities={adult.pk: 2}, contact=CONTACT, provider=GateProvider()
+    )
+    slot.refresh_from_db()
+    assert slot.taken == 2
+
+
+@pytest.mark.django_db
+def test_an_expired_hold_frees_its_places_for_the_next_buyer():
+    adult = TicketTypeFactory()
+    slot = SlotFactory(capacity=3)
+
+    class Online(GateProvider):
+        name = "gate"
+        online = True
+
+    now = timezone.now()
+    held = services.order_create(
+        slot_id=slot.pk, quantities={adult.pk: 3}, contact=CONTACT, provider=Online(), now=now
+    )
+    assert held.status == Order.Status.PENDING
+    assert day_availability(slot.date, now=now).remaining == 0
+    later = now + datetime.timedelta(minutes=31)
+    assert day_availability(slot.date, now=later).remaining == 3
+
+    services.order_create(
+        slot_id=slot.pk,
+        quantities={adult.pk: 3},
+        contact=CONTACT,
+        provider=GateProvider(),
+        now=later,
+    )
+
+    held.refresh_from_db()
+    assert held.status == Order.Status.EXPIRED
+    assert Slot.objects.get(pk=slot.pk).taken == 3
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_taking_more_than_capacity_whatever_the_code_does():
+    from django.db import IntegrityError, transaction
+
+    slot = SlotFactory(capacity=2)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Slot.objects.filter(pk=slot.pk).update(taken=3)
+    assert Slot.objects.get(pk=slot.pk).taken == 0
+
+
+def test_postgresql_waits_for_locks_only_so_long(settings, db):
+    if connection.vendor != "postgresql":
+        pytest.skip("lock_timeout is a PostgreSQL setting")
+    from django.db import transaction
+
+    with transaction.atomic():
+        services._lock_timeout()
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW lock_timeout")
+            # PostgreSQL reports the value in its own unit: 5000ms reads back as "5s".
+            value = cursor.fetchone()[0]
+    seconds = settings.TICKETS_LOCK_TIMEOUT_MS / 1000
+    assert value in (f"{settings.TICKETS_LOCK_TIMEOUT_MS}ms", f"{seconds:g}s")
+
+
+@pytest.mark.django_db
+def test_roles_survive_the_concurrency_tests():
+    # The threaded tests above commit for real; their clean-up must leave the groups
+    # the migrations made for every test that runs after them.
+    from django.contrib.auth.models import Group
+
+    assert set(Group.objects.values_list("name", flat=True)) >= {
+        "Editors",
+        "Farm managers",
+        "Gate staff",
+        "Officials",
+    }
