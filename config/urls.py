@@ -6,6 +6,8 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from tourism import views as tourism_views
+from tourism.tickets import gate
+from tourism.tickets.api import api as tickets_api
 
 urlpatterns = [
     path("healthz", tourism_views.healthz, name="healthz"),
@@ -14,6 +16,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", tickets_api.urls),
+    path("payments/stripe/webhook/", include("tourism.tickets.webhooks")),
 ]
 
 if settings.DEBUG:
@@ -24,6 +28,8 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("search/", tourism_views.search, name="search"),
     path("tickets/", include("tourism.tickets.urls")),
+    path("gate/", gate.gate, name="gate"),
+    path("gate/check-in/", gate.gate_check_in, name="gate_check_in"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -54,6 +54,9 @@ class ClosedDay(models.Model):
 class Slot(models.Model):
     """Places for one visit date, for the whole day or for one entry time window."""
 
+    # Not content: Wagtail's reference index would add queries to every booking.
+    wagtail_reference_index_ignore = True
+
     date = models.DateField(_("visit date"), db_index=True)
     starts_at = models.TimeField(
         _("entry from"), null=True, blank=True, help_text=_("Leave empty for a whole-day ticket.")
@@ -147,6 +150,9 @@ class SeasonPrice(models.Model):
 class Order(models.Model):
     """A tourist's booking for one slot; holds its places from creation until it ends."""
 
+    # Not content: Wagtail's reference index would add queries to every booking.
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Awaiting payment")
         RESERVED = "reserved", _("Reserved, pay at the gate")
@@ -205,6 +211,9 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
+
+    # Not content: Wagtail's reference index would add queries to every booking.
+    wagtail_reference_index_ignore = True
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
     ticket_type = models.ForeignKey(
         TicketType, verbose_name=_("ticket type"), on_delete=models.PROTECT, related_name="+"
@@ -231,6 +240,9 @@ class OrderLine(models.Model):
 class Ticket(models.Model):
     """One visitor's admission: a code on a QR, admitted once."""
 
+    # Not content: Wagtail's reference index would add queries to every booking.
+    wagtail_reference_index_ignore = True
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="tickets")
     ticket_type = models.ForeignKey(
         TicketType, verbose_name=_("ticket type"), on_delete=models.PROTECT, related_name="+"
@@ -250,6 +262,7 @@ class Ticket(models.Model):
         ordering = ["pk"]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
+        permissions = [("check_in_ticket", _("Can admit visitors at the gate"))]
 
     def __str__(self):
         return self.code
@@ -257,6 +270,9 @@ class Ticket(models.Model):
 
 class Payment(models.Model):
     """Money taken for an order, online or at the gate."""
+
+    # Not content: Wagtail's reference index would add queries to every booking.
+    wagtail_reference_index_ignore = True
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -290,6 +306,9 @@ class Payment(models.Model):
 
 
 class Refund(models.Model):
+
+    # Not content: Wagtail's reference index would add queries to every booking.
+    wagtail_reference_index_ignore = True
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="refunds")
     amount = models.DecimalField(_("amount (CNY)"), max_digits=10, decimal_places=2)
     reason = models.CharField(_("reason"), max_length=200)
@@ -303,6 +322,9 @@ class Refund(models.Model):
 
 class ProcessedEvent(models.Model):
     """A payment provider's webhook event, recorded once so that a replay changes nothing."""
+
+    # Not content: Wagtail's reference index would add queries to every booking.
+    wagtail_reference_index_ignore = True
 
     provider = models.CharField(max_length=20)
     event_id = models.CharField(max_length=255)
@@ -318,6 +340,9 @@ class ProcessedEvent(models.Model):
 
 class OrderLog(models.Model):
     """What happened to an order, when, and who did it."""
+
+    # Not content: Wagtail's reference index would add queries to every booking.
+    wagtail_reference_index_ignore = True
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="log")
     action = models.CharField(max_length=40)

@@ -253,12 +253,14 @@ def _release(order: Order) -> None:
     Slot.objects.filter(pk=order.slot_id).update(taken=F("taken") - order.quantity)
 
 
-def _end(order: Order, to: str, *, action: str, user=None, now=None, **data) -> bool:
+def _end(
+    order: Order, to: str, *, action: str, user=None, now=None, from_=Order.HOLDING, **data
+) -> bool:
     """Cancel, expire or refund an order that holds places, releasing them; once only."""
     now = now or timezone.now()
     with transaction.atomic():
         _lock_timeout()
-        if not _transition(order, to, from_=Order.HOLDING, ended_at=now):
+        if not _transition(order, to, from_=from_, ended_at=now):
             return False
         _release(order)
         _log(order, action, user=user, **data)
@@ -380,22 +382,109 @@ def order_cancel(
         raise NotAllowed(_("A ticket of this order has already been used."))
     paid = order.status == Order.Status.PAID
     target = Order.Status.REFUNDED if paid else Order.Status.CANCELLED
+    if paid:
+        from .payments import PaymentUnavailable
+
+        # Money back first: when the provider cannot refund just now, the booking stays
+        # as it was and the tourist can try again, instead of losing the places unpaid.
+        try:
+            for payment in order.payments.filter(status=Payment.Status.SUCCEEDED):
+                _refund_payment(
+                    order=order,
+                    payment=payment,
+                    reason="cancelled_by_tourist" if user is None else "cancelled_by_staff",
+                )
+        except PaymentUnavailable:
+            logger.exception("refund for %s could not be made", order.reference)
+            raise NotAllowed(
+                _(
+                    "The refund could not be made just now, so your booking is unchanged. Please try again shortly."
+                )
+            ) from None
     if not _end(order, target, action="cancelled", user=user, now=now, refund=paid):
         raise NotAllowed(_("This order has just changed; please reload the page."))
-    if paid:
-        for payment in order.payments.filter(status=Payment.Status.SUCCEEDED):
-            _refund_payment(
-                order=order,
-                payment=payment,
-                reason="cancelled_by_tourist" if user is None else "cancelled_by_staff",
-            )
-    else:
+    if not paid:
         from .payments import provider_for
 
         for payment in order.payments.filter(status=Payment.Status.OPEN):
             provider_for(payment.provider).abandon(payment)
     transaction.on_commit(lambda: _send_confirmation(order.pk))
     return order
+
+
+def order_payment_failed(
+    *, order: Order, payment: Payment, now: datetime.datetime | None = None
+) -> bool:
+    """An asynchronous payment failed: cancel the order that waited for it, releasing its places."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        failed = Payment.objects.filter(pk=payment.pk, status=Payment.Status.OPEN).update(
+            status=Payment.Status.FAILED, completed_at=now
+        )
+        if not failed:
+            return False
+        if _end(
+            order,
+            Order.Status.CANCELLED,
+            action="payment_failed",
+            from_=(Order.Status.PENDING,),
+            now=now,
+            provider=payment.provider,
+        ):
+            transaction.on_commit(lambda: _send_confirmation(order.pk))
+    return True
+
+
+def order_payment_expired(
+    *, order: Order, payment: Payment, now: datetime.datetime | None = None
+) -> bool:
+    """The payment page ran out unpaid: close the payment and expire the order still waiting for it."""
+    with transaction.atomic():
+        closed = Payment.objects.filter(pk=payment.pk, status=Payment.Status.OPEN).update(
+            status=Payment.Status.EXPIRED
+        )
+        if order.payments.filter(status=Payment.Status.OPEN).exists():
+            return bool(closed)
+        ended = _end(
+            order,
+            Order.Status.EXPIRED,
+            action="expired",
+            from_=(Order.Status.PENDING,),
+            now=now,
+            provider=payment.provider,
+        )
+    return bool(closed) or ended
+
+
+def order_refunded_externally(
+    *,
+    order: Order,
+    payment: Payment,
+    amount: Decimal,
+    provider_reference: str = "",
+    now: datetime.datetime | None = None,
+) -> bool:
+    """Money given back outside the site (e.g. in Stripe's dashboard): refund the order, release its places."""
+    with transaction.atomic():
+        if not _end(
+            order,
+            Order.Status.REFUNDED,
+            action="refunded_externally",
+            from_=(Order.Status.PAID,),
+            now=now,
+            amount=str(amount),
+        ):
+            return False
+        # A refund the site made itself is already recorded.
+        if not payment.refunds.exists():
+            Refund.objects.create(
+                payment=payment,
+                amount=amount,
+                reason="refunded_at_provider",
+                provider_reference=provider_reference,
+            )
+        transaction.on_commit(lambda: _send_confirmation(order.pk))
+    return True
 
 
 def event_record_once(*, provider: str, event_id: str, event_type: str) -> bool:

@@ -1,0 +1,363 @@
+"""Order throughput for one visit date on PostgreSQL, through gunicorn, beside raw SQL.
+
+Run with `make bench` (needs a PostgreSQL server; BENCH_DATABASE_URL names one that
+can create databases, default postgres://postgres@127.0.0.1:5432/postgres).
+
+1. A fresh database is migrated and given one visit date of 16 hourly slots.
+2. gunicorn serves the site with 2 workers and production settings (HTTPS redirect
+   off, API rate limits raised); 32 client threads POST /api/v1/orders on keep-alive
+   connections for a fixed time, 1–4 tickets an order, spread over the slots.
+3. The same capacity take in raw SQL through psycopg — lock the slot row, check the
+   places, insert the order and its tickets, commit — from 32 threads on its own
+   tables, as the ceiling.
+
+Prints tickets a minute and p95 latency for both, checks that nothing was oversold,
+and writes bench-results/tickets.json.
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+RESULTS = BASE_DIR / "bench-results" / "tickets.json"
+GOAL_TICKETS_PER_MINUTE = 6000
+SLOTS = 16
+CAPACITY_PER_SLOT = 1500
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def admin_execute(admin_url: str, sql: str) -> None:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def database_url(admin_url: str, name: str) -> str:
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def prepare_site(db_url: str, visit_date: datetime.date) -> dict:
+    """Migrate the bench database and open one date's slots; returns ids for the clients."""
+    env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=env, check=True
+    )
+    script = f"""
+import datetime, json
+from tourism.models import TicketType
+from tourism.tickets.services import slots_open
+from tourism.tickets.models import Slot
+adult = TicketType.objects.create(name="成人票", name_en="Adult", audience="adult", price=60)
+child = TicketType.objects.create(name="儿童票", name_en="Child", audience="child", price=30)
+day = datetime.date.fromisoformat("{visit_date.isoformat()}")
+slots_open(date_from=day, date_to=day, weekdays=set(range(7)), first_entry=datetime.time(8),
+           last_entry=datetime.time(8 + {SLOTS} - 1), every_minutes=60, capacity={CAPACITY_PER_SLOT})
+print(json.dumps({{"types": [adult.pk, child.pk], "slots": list(Slot.objects.filter(date=day).values_list("pk", flat=True))}}))
+"""
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v0", "-c", script],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def start_gunicorn(db_url: str, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": db_url,
+        "API_RATE_LIMIT_PER_MINUTE": "100000000",
+        "API_ORDER_RATE_LIMIT_PER_MINUTE": "100000000",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "STRIPE_SECRET_KEY": "",
+        # Rendered as in production, handed to no mail server: delivery is not what is timed.
+        "EMAIL_URL": "dummymail://",
+    }
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    process = subprocess.Popen(
+        [
+            str(gunicorn),
+            "config.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return process
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise SystemExit("gunicorn did not answer /healthz within 30 s")
+
+
+def run_clients(port: int, ids: dict, clients: int, seconds: float) -> dict:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    tickets = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+    sold_out: set[int] = set()
+
+    def client(n: int) -> None:
+        nonlocal tickets
+        rng = random.Random(n)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.monotonic() < stop_at:
+            open_slots = [s for s in ids["slots"] if s not in sold_out]
+            if not open_slots:
+                return
+            slot = rng.choice(open_slots)
+            quantity = rng.randint(1, 4)
+            body = json.dumps(
+                {
+                    "slot_id": slot,
+                    "lines": [{"ticket_type_id": rng.choice(ids["types"]), "quantity": quantity}],
+                    "contact": {
+                        "name": f"压测游客{n}",
+                        "phone": "13800000000",
+                        "email": f"bench{n}@example.com",
+                    },
+                }
+            )
+            started = time.perf_counter()
+            conn.request(
+                "POST", "/api/v1/orders", body=body, headers={"Content-Type": "application/json"}
+            )
+            response = conn.getresponse()
+            response.read()
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                statuses[response.status] = statuses.get(response.status, 0) + 1
+                if response.status == 201:
+                    tickets += quantity
+                elif response.status == 409 and quantity == 1:
+                    sold_out.add(slot)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    return {
+        "seconds": round(elapsed, 2),
+        "requests": len(latencies),
+        "statuses": statuses,
+        "tickets": tickets,
+        "tickets_per_minute": round(tickets / elapsed * 60),
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
+    }
+
+
+def check_not_oversold(db_url: str) -> dict:
+    with psycopg.connect(db_url) as conn:
+        over = conn.execute("SELECT count(*) FROM tourism_slot WHERE taken > capacity").fetchone()[
+            0
+        ]
+        mismatched = conn.execute(
+            """
+            SELECT count(*) FROM tourism_slot s
+            WHERE s.taken <> (SELECT coalesce(sum(o.quantity), 0) FROM tourism_order o
+                              WHERE o.slot_id = s.id AND o.status IN ('pending', 'reserved', 'paid'))
+               OR s.taken <> (SELECT count(*) FROM tourism_ticket t JOIN tourism_order o ON o.id = t.order_id
+                              WHERE o.slot_id = s.id AND o.status IN ('reserved', 'paid'))
+            """
+        ).fetchone()[0]
+    return {"slots_over_capacity": over, "slots_whose_count_disagrees": mismatched}
+
+
+RAW_SCHEMA = """
+CREATE TABLE bench_slot (id serial PRIMARY KEY, capacity int NOT NULL, taken int NOT NULL DEFAULT 0,
+                         CHECK (taken <= capacity));
+CREATE TABLE bench_order (id bigserial PRIMARY KEY, slot_id int NOT NULL REFERENCES bench_slot,
+                          quantity int NOT NULL, email text NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE bench_ticket (id bigserial PRIMARY KEY, order_id bigint NOT NULL REFERENCES bench_order,
+                           code text NOT NULL UNIQUE);
+"""
+
+
+def run_raw_sql(db_url: str, clients: int, seconds: float) -> dict:
+    with psycopg.connect(db_url, autocommit=True) as conn:
+        conn.execute(RAW_SCHEMA)
+        slots = [
+            conn.execute(
+                "INSERT INTO bench_slot (capacity) VALUES (%s) RETURNING id", [CAPACITY_PER_SLOT]
+            ).fetchone()[0]
+            for _ in range(SLOTS)
+        ]
+    latencies: list[float] = []
+    tickets = 0
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client(n: int) -> None:
+        nonlocal tickets
+        rng = random.Random(n)
+        with psycopg.connect(db_url) as conn:
+            while time.monotonic() < stop_at:
+                slot, quantity = rng.choice(slots), rng.randint(1, 4)
+                started = time.perf_counter()
+                with conn.transaction():
+                    conn.execute("SET LOCAL lock_timeout = '5s'")
+                    row = conn.execute(
+                        "SELECT capacity - taken FROM bench_slot WHERE id = %s FOR UPDATE", [slot]
+                    ).fetchone()
+                    taken = row[0] >= quantity
+                    if taken:
+                        conn.execute(
+                            "UPDATE bench_slot SET taken = taken + %s WHERE id = %s",
+                            [quantity, slot],
+                        )
+                        order = conn.execute(
+                            "INSERT INTO bench_order (slot_id, quantity, email) VALUES (%s, %s, %s) RETURNING id",
+                            [slot, quantity, f"bench{n}@example.com"],
+                        ).fetchone()[0]
+                        with conn.cursor() as cursor:
+                            cursor.executemany(
+                                "INSERT INTO bench_ticket (order_id, code) VALUES (%s, %s)",
+                                [(order, secrets.token_hex(8)) for _ in range(quantity)],
+                            )
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    if taken:
+                        tickets += quantity
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    with psycopg.connect(db_url) as conn:
+        over = conn.execute("SELECT count(*) FROM bench_slot WHERE taken > capacity").fetchone()[0]
+    return {
+        "seconds": round(elapsed, 2),
+        "transactions": len(latencies),
+        "tickets": tickets,
+        "tickets_per_minute": round(tickets / elapsed * 60),
+        "p50_ms": round(percentile(latencies, 0.50) * 1000, 1),
+        "p95_ms": round(percentile(latencies, 0.95) * 1000, 1),
+        "slots_over_capacity": over,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument(
+        "--admin-url",
+        default=os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+    )
+    args = parser.parse_args()
+    try:
+        admin_execute(args.admin_url, "SELECT 1")
+    except psycopg.Error as exc:
+        print(
+            f"tickets benchmark skipped: PostgreSQL not reachable at {args.admin_url} ({exc.__class__.__name__})"
+        )
+        return 0
+
+    name = f"huagu_bench_{os.getpid()}"
+    db_url = database_url(args.admin_url, name)
+    admin_execute(args.admin_url, f'CREATE DATABASE "{name}"')
+    gunicorn = None
+    try:
+        ids = prepare_site(db_url, datetime.date.today() + datetime.timedelta(days=7))
+        port = free_port()
+        gunicorn = start_gunicorn(db_url, port)
+        site = run_clients(port, ids, args.clients, args.seconds)
+        gunicorn.terminate()
+        gunicorn.wait(timeout=30)
+        gunicorn = None
+        site.update(check_not_oversold(db_url))
+        raw = run_raw_sql(db_url, args.clients, args.seconds)
+    finally:
+        if gunicorn is not None:
+            gunicorn.terminate()
+        admin_execute(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    ratio = (
+        site["tickets_per_minute"] / raw["tickets_per_minute"] if raw["tickets_per_minute"] else 0
+    )
+    print(
+        f"\nOrder throughput for one visit date — {args.clients} clients, gunicorn 2 workers, PostgreSQL"
+    )
+    print(f"{'':28}{'tickets/min':>12}{'p50 ms':>9}{'p95 ms':>9}{'requests':>10}")
+    print(
+        f"{'site (POST /api/v1/orders)':28}{site['tickets_per_minute']:>12}{site['p50_ms']:>9}{site['p95_ms']:>9}"
+        f"{site['requests']:>10}"
+    )
+    print(
+        f"{'raw SQL through psycopg':28}{raw['tickets_per_minute']:>12}{raw['p50_ms']:>9}{raw['p95_ms']:>9}"
+        f"{raw['transactions']:>10}"
+    )
+    print(f"responses: {site['statuses']}")
+    oversold = (
+        site["slots_over_capacity"]
+        + site["slots_whose_count_disagrees"]
+        + raw["slots_over_capacity"]
+    )
+    print(f"site at {ratio:.0%} of the raw-SQL ceiling; oversold slots: {oversold}")
+    met = site["tickets_per_minute"] >= GOAL_TICKETS_PER_MINUTE and oversold == 0
+    print(
+        f"goal ≥ {GOAL_TICKETS_PER_MINUTE} tickets/min and nothing oversold: {'met' if met else 'NOT met'}"
+    )
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {"clients": args.clients, "site": site, "raw_sql": raw, "goal_met": met}, indent=2
+        )
+    )
+    return 0 if oversold == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
