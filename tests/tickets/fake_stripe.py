@@ -132,6 +132,11 @@ class FakeStripe:
         authorization = headers.get("Authorization", "")
         api_key = authorization.removeprefix("Bearer ").strip()
         key = headers.get("Idempotency-Key")
+        if method == "GET" and path.startswith("/c/pay/"):
+            # The hosted payment page, as a browser sees it: the tourist pays at once
+            # and is sent back to the site's success address.
+            session = self.complete(path.rsplit("/", 1)[-1])
+            return 303, {}, {"Location": session["success_url"]}
         with self._lock:
             self.calls.append(Call(method, path, params, api_key, key))
             try:
