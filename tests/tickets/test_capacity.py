@@ -209,3 +209,30 @@ def test_roles_survive_the_concurrency_tests():
         "Gate staff",
         "Officials",
     }
+
+
+@pytest.mark.django_db
+def test_expire_holds_command_ends_overdue_pending_orders():
+    from io import StringIO
+    from unittest import mock
+
+    from django.core.management import call_command
+
+    adult = TicketTypeFactory()
+    slot = SlotFactory(capacity=4)
+
+    class Online(GateProvider):
+        online = True
+
+    held = services.order_create(
+        slot_id=slot.pk, quantities={adult.pk: 4}, contact=CONTACT, provider=Online()
+    )
+    out = StringIO()
+    later = timezone.now() + datetime.timedelta(hours=1)
+    with mock.patch("tourism.tickets.services.timezone.now", return_value=later):
+        call_command("expire_holds", stdout=out)
+
+    held.refresh_from_db()
+    assert held.status == Order.Status.EXPIRED
+    assert Slot.objects.get(pk=slot.pk).taken == 0
+    assert "1 order(s) expired." in out.getvalue()
