@@ -595,7 +595,9 @@ def test_a_paid_order_cancelled_before_the_cutoff_is_refunded_on_stripe_and_free
     refund = Refund.objects.get(payment=payment)
     assert refund.reason == "cancelled_by_tourist"
     assert fake_stripe.refunds[refund.provider_reference]["amount"] == 15000
-    assert "refunded" in mail.outbox[-1].subject
+    # The email speaks the language the tourist booked in.
+    assert paid_order.language == "zh-hans"
+    assert mail.outbox[-1].subject == f"您的订单 {paid_order.reference} 已退款"
 
     # Stripe then reports the refund the site made: nothing more happens.
     charge = fake_stripe.charge_of(session_of(paid_order))

@@ -306,13 +306,20 @@ def availability(request, date: datetime.date):
 
 @api.post(
     "/orders",
-    response={201: OrderCreatedOut, 409: ErrorOut, 422: FieldErrorsOut, 429: ErrorOut},
+    response={
+        201: OrderCreatedOut,
+        409: ErrorOut,
+        422: FieldErrorsOut,
+        429: ErrorOut,
+        503: ErrorOut,
+    },
     throttle=[ANY_CALL, ORDER_CALL],
     summary="Book places in a slot",
     description=(
         "Takes the places at once. 409 when fewer places are left than asked for; 422 with "
         "the fields at fault for anything else wrong. With online payment the order is "
-        "pending until paid at payment_url; otherwise it is reserved and paid at the gate."
+        "pending until paid at payment_url; otherwise it is reserved and paid at the gate. "
+        "503 when online payment cannot be started: the order is cancelled, nothing charged."
     ),
     operation_id="order_create",
 )
@@ -331,8 +338,8 @@ def create_order(request, order: OrderIn):
     except SoldOut as error:
         return 409, {"detail": error.message}
     except BookingError as error:
-        if error.status == 409:
-            return 409, {"detail": error.message}
+        if error.status in (409, 503):
+            return error.status, {"detail": error.message}
         raise _booking_error(error) from None
     return 201, {
         "reference": created.reference,

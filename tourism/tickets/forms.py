@@ -17,7 +17,7 @@ class BookingForm(forms.Form):
         self.fields["slot"].widget = forms.RadioSelect(
             choices=[(s.pk, s.time_label) for s in slots]
         )
-        for ticket_type, price in self.ticket_types:
+        for ticket_type, _price in self.ticket_types:
             self.fields[f"qty_{ticket_type.pk}"] = forms.IntegerField(
                 label=ticket_type.display_name,
                 min_value=0,

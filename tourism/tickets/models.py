@@ -211,7 +211,6 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
-
     # Not content: Wagtail's reference index would add queries to every booking.
     wagtail_reference_index_ignore = True
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -231,6 +230,9 @@ class OrderLine(models.Model):
                 fields=["order", "ticket_type"], name="one_line_per_ticket_type"
             ),
         ]
+
+    def __str__(self):
+        return f"{self.ticket_type} × {self.quantity}"
 
     @property
     def amount(self):
@@ -304,9 +306,11 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
 
+    def __str__(self):
+        return f"{self.provider} ¥{self.amount} ({self.get_status_display()})"
+
 
 class Refund(models.Model):
-
     # Not content: Wagtail's reference index would add queries to every booking.
     wagtail_reference_index_ignore = True
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="refunds")
@@ -318,6 +322,9 @@ class Refund(models.Model):
     class Meta:
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
+
+    def __str__(self):
+        return f"¥{self.amount}: {self.reason}"
 
 
 class ProcessedEvent(models.Model):
@@ -337,6 +344,9 @@ class ProcessedEvent(models.Model):
             models.UniqueConstraint(fields=["provider", "event_id"], name="event_processed_once")
         ]
 
+    def __str__(self):
+        return f"{self.provider} {self.event_id}"
+
 
 class OrderLog(models.Model):
     """What happened to an order, when, and who did it."""
@@ -354,3 +364,6 @@ class OrderLog(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.order_id} {self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -4,6 +4,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q, Sum
 from django.utils import timezone
 
@@ -76,6 +77,7 @@ def availability(
     end = start + datetime.timedelta(days=days - 1)
     today = timezone.localdate(now)
     local_time = timezone.localtime(now).time()
+    horizon = today + datetime.timedelta(days=settings.TICKETS_BOOKING_HORIZON_DAYS)
     result = {
         start + datetime.timedelta(days=i): DayAvailability(start + datetime.timedelta(days=i))
         for i in range(days)
@@ -88,9 +90,10 @@ def availability(
     freed = _expired_holds_by_slot([s.pk for s in slots], now)
     for slot in slots:
         slot.remaining = max(slot.capacity - slot.taken + freed.get(slot.pk, 0), 0)
-        if slot.date < today or (
+        entry_closed = slot.date < today or (
             slot.date == today and slot.ends_at is not None and slot.ends_at <= local_time
-        ):
+        )
+        if entry_closed or slot.date > horizon:
             slot.remaining = 0
             slot.bookable = False
         else:

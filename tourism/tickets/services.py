@@ -58,6 +58,12 @@ class NotAllowed(BookingError):
     status = 409
 
 
+class PaymentsDown(BookingError):
+    """The payment provider could not be reached; the tourist may try again shortly."""
+
+    status = 503
+
+
 @dataclass(frozen=True)
 class Contact:
     name: str
@@ -223,7 +229,7 @@ def order_start_payment(*, order: Order, base_url: str) -> Payment | None:
     except PaymentUnavailable:
         logger.exception("payment could not be started for %s", order.reference)
         _end(order, Order.Status.CANCELLED, action="payment_unavailable")
-        raise BookingError(
+        raise PaymentsDown(
             _(
                 "Online payment is unavailable just now; nothing was charged. Please try again shortly."
             )
@@ -604,7 +610,9 @@ def slots_open(
 
     With no entry times, each date gets one whole-day slot.
     """
-    closed = set(ClosedDay.objects.filter(date__range=(date_from, date_to)).values_list("date", flat=True))
+    closed = set(
+        ClosedDay.objects.filter(date__range=(date_from, date_to)).values_list("date", flat=True)
+    )
     dates = [
         date_from + datetime.timedelta(days=n)
         for n in range((date_to - date_from).days + 1)
