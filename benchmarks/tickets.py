@@ -328,7 +328,8 @@ def main() -> int:
         site["tickets_per_minute"] / raw["tickets_per_minute"] if raw["tickets_per_minute"] else 0
     )
     print(
-        f"\nOrder throughput for one visit date — {args.clients} clients, gunicorn 2 workers, PostgreSQL"
+        f"\nOrder throughput for one visit date — {args.clients} clients, gunicorn 2 threaded"
+        " workers (gunicorn.conf.py), PostgreSQL"
     )
     print(f"{'':28}{'tickets/min':>12}{'p50 ms':>9}{'p95 ms':>9}{'requests':>10}")
     print(
