@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
     path("tickets/", include("tourism.tickets.urls")),
     path("gate/", gate.gate, name="gate"),
     path("gate/check-in/", gate.gate_check_in, name="gate_check_in"),
+    path("", include("nursery.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

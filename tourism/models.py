@@ -118,6 +118,10 @@ class HomePage(BasePage):
         context["calendar_page"] = (
             BloomCalendarPage.objects.live().filter(locale_id=self.locale_id).first()
         )
+        # Aggregates only: how many villagers the park employed this year and what they earned.
+        from workforce.reports import impact_this_year
+
+        context["impact"] = impact_this_year(today=today)
         return context
 
     def structured_data(self, request):
@@ -252,6 +256,12 @@ class AttractionPage(BasePage):
             {"number": number, "name": name, "in_bloom": number in self.bloom_months}
             for number, name in MONTH_CHOICES
         ]
+        # The specimen trees standing in this attraction's zone, with public passports: one query.
+        from nursery.selectors import public_trees
+
+        context["specimen_trees"] = (
+            list(public_trees().filter(zone_id=self.zone_id)) if self.zone_id else []
+        )
         return context
 
     def structured_data(self, request):

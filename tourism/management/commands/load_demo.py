@@ -28,6 +28,7 @@ from wagtail.coreutils import find_available_slug
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
+from nursery.demo import ensure_nursery_demo
 from nursery.models import Zone
 from tourism.demo import content
 from tourism.demo.content import LANGUAGES, Bi, PageData, Picture
@@ -96,6 +97,7 @@ class Command(BaseCommand):
             ensure_site_settings(site, images, tally)
             users = ensure_users(tally)
             ensure_ticket_sales(tally)
+            ensure_nursery_demo(tally)
 
         if verbosity:
             self.stdout.write("\n".join(tally.lines()))

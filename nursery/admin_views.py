@@ -1,0 +1,443 @@
+"""Nursery staff screens beyond plain model listings: service-backed forms, the ledger, reports, import.
+
+Every write view checks its permission in ``dispatch`` and answers 403 to a user
+without it (Wagtail's own generic views would redirect); reports need ``view_stocklot``.
+"""
+
+import datetime
+
+import django_filters
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseForbidden
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView, InspectView
+from wagtail.admin.views.reports import ReportView
+
+from . import imports, selectors, services
+from .forms import DeliveryForm, ImportForm, ReservationForm, StockMovementForm, apply_error
+from .models import Planting, StockLot
+
+
+def forbidden(request):
+    return HttpResponseForbidden(
+        render_to_string(
+            "nursery/forbidden.html", {"message": _("You may not change the nursery.")}, request
+        )
+    )
+
+
+class ForbiddenInsteadOfRedirect:
+    """Answer a refused permission with 403, not Wagtail's redirect to the dashboard."""
+
+    def dispatch(self, request, *args, **kwargs):
+        try:
+            return super().dispatch(request, *args, **kwargs)
+        except PermissionDenied:
+            return forbidden(request)
+
+
+class NurseryCreateView(ForbiddenInsteadOfRedirect, CreateView):
+    pass
+
+
+class NurseryEditView(ForbiddenInsteadOfRedirect, EditView):
+    pass
+
+
+class NurseryDeleteView(ForbiddenInsteadOfRedirect, DeleteView):
+    pass
+
+
+class LotInspectView(InspectView):
+    """A lot's fields and its ledger, oldest first, with the running balance."""
+
+    template_name = "nursery/admin/lot_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entries = list(
+            self.object.entries.select_related(
+                "created_by", "planting", "reservation__customer"
+            ).order_by("occurred_at", "pk")
+        )
+        running = 0
+        for entry in entries:
+            running += entry.quantity
+            entry.balance = running
+        context["entries"] = entries
+        context["reservations"] = list(self.object.reservations.select_related("customer"))
+        return context
+
+
+class TreeInspectView(InspectView):
+    """A specimen tree's fields, its measurements over time and its photos."""
+
+    template_name = "nursery/admin/tree_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["measurements"] = list(self.object.measurements.order_by("measured_on"))
+        context["photos"] = list(self.object.photos.select_related("image"))
+        context["plantings"] = list(self.object.plantings.select_related("zone"))
+        return context
+
+
+class NurseryFormView(WagtailAdminTemplateMixin, FormView):
+    """A form whose valid data goes to one service; a refusal is shown on the form."""
+
+    template_name = "nursery/admin/form.html"
+    permission = ""
+    submit_label = gettext_lazy("Save")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "submit_label": self.submit_label}
+
+    def form_valid(self, form):
+        try:
+            message, url = self.perform(form.cleaned_data)
+        except services.NurseryError as error:
+            apply_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, message)
+        return redirect(url)
+
+
+class StockMovementView(NurseryFormView):
+    form_class = StockMovementForm
+    page_title = gettext_lazy("Record a stock movement")
+    header_icon = "list-ul"
+    permission = "nursery.add_stockentry"
+
+    def get_initial(self):
+        return {"lot": self.request.GET.get("lot")}
+
+    def perform(self, data):
+        lot, when, user = data["lot"], services.at_noon(data["occurred_on"]), self.request.user
+        quantity, note = data["quantity"], data["note"]
+        if data["kind"] == "count":
+            services.stock_count_record(
+                lot=lot, counted=quantity, occurred_at=when, note=note, user=user
+            )
+        else:
+            record = {
+                "propagation": services.stock_propagation_record,
+                "loss": services.stock_loss_record,
+                "sale": services.stock_sale_record,
+            }[data["kind"]]
+            record(lot=lot, quantity=quantity, occurred_at=when, note=note, user=user)
+        return _("Recorded on lot %(lot)s.") % {"lot": lot.code}, reverse(
+            "nursery_stocklot:inspect", args=[lot.pk]
+        )
+
+
+class ReservationCreateView(NurseryFormView):
+    form_class = ReservationForm
+    page_title = gettext_lazy("Reserve stock")
+    header_icon = "lock"
+    permission = "nursery.add_reservation"
+
+    def perform(self, data):
+        reservation = services.reservation_create(
+            customer=data["customer"],
+            lot=data["lot"],
+            quantity=data["quantity"],
+            unit_price=data["unit_price"],
+            project=data["project"],
+            user=self.request.user,
+        )
+        return _("Reserved %(n)s from lot %(lot)s.") % {
+            "n": reservation.quantity,
+            "lot": reservation.lot.code,
+        }, reverse("nursery_reservation:index")
+
+
+class DeliveryView(NurseryFormView):
+    form_class = DeliveryForm
+    page_title = gettext_lazy("Deliver a reservation")
+    header_icon = "success"
+    permission = "nursery.change_reservation"
+
+    def get_initial(self):
+        return {"reservation": self.request.GET.get("reservation")}
+
+    def perform(self, data):
+        services.reservation_deliver(
+            reservation=data["reservation"],
+            quantity=data["quantity"],
+            delivered_at=services.at_noon(data["delivered_on"]),
+            user=self.request.user,
+        )
+        return _("Delivery recorded."), reverse("nursery_reservation:index")
+
+
+class ImportView(WagtailAdminTemplateMixin, FormView):
+    """CSV import of lots or specimen trees, with a dry run that previews every row's errors."""
+
+    form_class = ImportForm
+    template_name = "nursery/admin/import.html"
+    page_title = gettext_lazy("Import lots or specimen trees")
+    header_icon = "upload"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not (
+            request.user.has_perm("nursery.add_stocklot")
+            and request.user.has_perm("nursery.add_specimentree")
+        ):
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["lot_columns"] = imports.LOT_COLUMNS
+        context["tree_columns"] = imports.TREE_COLUMNS
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        run = imports.lots_import if data["kind"] == "lots" else imports.trees_import
+        result = run(file=data["file"], dry_run=data["dry_run"], user=self.request.user)
+        if result.saved:
+            messages.success(self.request, _("Imported %(n)s rows.") % {"n": result.saved})
+            return redirect(reverse("nursery_import"))
+        return self.render_to_response(self.get_context_data(form=form, result=result))
+
+
+# --- reports ---------------------------------------------------------------------------
+
+
+class AsOfFilterSet(WagtailFilterSet):
+    as_of = django_filters.DateFilter(
+        label=gettext_lazy("As of"),
+        method="no_op",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def no_op(self, queryset, name, value):
+        return queryset
+
+    class Meta:
+        model = StockLot
+        fields = []
+
+
+class NurseryReportView(ReportView):
+    permission = "nursery.view_stocklot"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm(self.permission):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    @property
+    def list_export(self):
+        return [column.name for column in self.columns]
+
+    @property
+    def export_headings(self):
+        return {column.name: column.label for column in self.columns}
+
+
+class StockReportView(NurseryReportView):
+    """On hand and value by species and zone, as of any date."""
+
+    page_title = gettext_lazy("Stock and valuation by species and zone")
+    header_icon = "list-ul"
+    index_url_name = "nursery_stock_report"
+    index_results_url_name = "nursery_stock_report_results"
+    filterset_class = AsOfFilterSet
+    export_filename = "nursery-stock"
+    paginate_by = 200
+
+    @property
+    def columns(self):
+        return [
+            Column("species", label=_("Species")),
+            Column("scientific_name", label=_("Scientific name")),
+            Column("zone", label=_("Zone")),
+            Column("on_hand", label=_("On hand")),
+            Column("value", label=_("Value (CNY)")),
+        ]
+
+    def get_queryset(self):
+        as_of = None
+        filters = self.filters
+        if filters is not None and filters.is_valid():
+            as_of = filters.form.cleaned_data.get("as_of")
+        return [
+            {
+                "species": row["species_name"],
+                "scientific_name": row["species_scientific_name"],
+                "zone": f"{row['zone_code']} {row['zone_name']}",
+                "on_hand": row["on_hand"],
+                "value": row["value"],
+            }
+            for row in selectors.stock_by_species_and_zone(as_of=as_of)
+        ]
+
+    def get_filtered_queryset(self):
+        return self.get_queryset()
+
+
+class AvailabilityReportView(NurseryReportView):
+    """What customers can buy: species, spec, quantity free of reservations, price."""
+
+    page_title = gettext_lazy("Availability list")
+    header_icon = "tick"
+    index_url_name = "nursery_availability_report"
+    index_results_url_name = "nursery_availability_report_results"
+    export_filename = "nursery-availability"
+    paginate_by = 200
+
+    @property
+    def columns(self):
+        return [
+            Column("species", label=_("Species")),
+            Column("scientific_name", label=_("Scientific name")),
+            Column("spec", label=_("Spec")),
+            Column("grown", label=_("Grown")),
+            Column("zone", label=_("Zone")),
+            Column("available", label=_("Available")),
+            Column("price", label=_("Price (CNY)")),
+        ]
+
+    def get_queryset(self):
+        return [
+            {
+                "species": lot.species.name,
+                "scientific_name": lot.species.scientific_name,
+                "spec": lot.spec_label,
+                "grown": lot.get_grown_display(),
+                "zone": lot.zone.code,
+                "available": lot.free,
+                "price": lot.sale_price,
+            }
+            for lot in selectors.availability()
+        ]
+
+    def get_filtered_queryset(self):
+        return self.get_queryset()
+
+
+class PlantingMonthFilterSet(WagtailFilterSet):
+    planted_on = django_filters.DateFromToRangeFilter(
+        label=gettext_lazy("Planted on"), widget=DateRangePickerWidget
+    )
+
+    class Meta:
+        model = Planting
+        fields = []
+
+
+class PlantingsByMonthReportView(NurseryReportView):
+    page_title = gettext_lazy("Plantings by month")
+    header_icon = "date"
+    index_url_name = "nursery_plantings_report"
+    index_results_url_name = "nursery_plantings_report_results"
+    filterset_class = PlantingMonthFilterSet
+    export_filename = "nursery-plantings-by-month"
+    paginate_by = 120
+    permission = "nursery.view_planting"
+
+    @property
+    def columns(self):
+        return [
+            Column("month", label=_("Month")),
+            Column("plantings", label=_("Plantings")),
+            Column("plants", label=_("Plants")),
+            Column("replacements", label=_("Replacements")),
+        ]
+
+    def get_queryset(self):
+        start = end = None
+        filters = self.filters
+        if filters is not None and filters.is_valid():
+            span = filters.form.cleaned_data.get("planted_on")
+            if span:
+                start, end = span.start, span.stop
+        rows = selectors.plantings_by_month(
+            start=start.date() if isinstance(start, datetime.datetime) else start,
+            end=end.date() if isinstance(end, datetime.datetime) else end,
+        )
+        return [{**row, "month": row["month"].strftime("%Y-%m")} for row in rows]
+
+    def get_filtered_queryset(self):
+        return self.get_queryset()
+
+
+class SurvivalFilterSet(WagtailFilterSet):
+    by = django_filters.ChoiceFilter(
+        label=gettext_lazy("By"),
+        method="no_op",
+        choices=[
+            ("species", gettext_lazy("Species")),
+            ("supplier", gettext_lazy("Supplier")),
+            ("zone", gettext_lazy("Zone")),
+        ],
+        empty_label=None,
+    )
+
+    def no_op(self, queryset, name, value):
+        return queryset
+
+    class Meta:
+        model = Planting
+        fields = []
+
+
+class SurvivalReportView(NurseryReportView):
+    """Survival at the latest check and retention at the end of the care year."""
+
+    page_title = gettext_lazy("Survival rates")
+    header_icon = "pick"
+    index_url_name = "nursery_survival_report"
+    index_results_url_name = "nursery_survival_report_results"
+    filterset_class = SurvivalFilterSet
+    export_filename = "nursery-survival"
+    paginate_by = 200
+    permission = "nursery.view_planting"
+
+    @property
+    def columns(self):
+        return [
+            Column("group", label=_("Group")),
+            Column("plantings", label=_("Plantings checked")),
+            Column("planted", label=_("Planted")),
+            Column("surviving", label=_("Surviving at the latest check")),
+            Column("survival_rate", label=_("Survival rate (%)")),
+            Column("retained_of", label=_("Planted, care year ended")),
+            Column("retained", label=_("Alive after 12 months")),
+            Column("retention_rate", label=_("Retention rate (%)")),
+        ]
+
+    def get_queryset(self):
+        by = "species"
+        filters = self.filters
+        if filters is not None and filters.is_valid():
+            by = filters.form.cleaned_data.get("by") or "species"
+        rows = selectors.survival_rates(by=by)
+        for row in rows:
+            if by == "species":
+                row["group"] = row["species_name"]
+            elif by == "supplier":
+                row["group"] = row["supplier_name"] or _("Unknown")
+            else:
+                row["group"] = f"{row['zone_code']} {row['zone_name']}"
+        return rows
+
+    def get_filtered_queryset(self):
+        return self.get_queryset()

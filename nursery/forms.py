@@ -1,0 +1,170 @@
+"""Forms for the nursery's service-backed writes; they validate input and leave the rules to services.py."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.images import get_image_model
+from wagtail.images.fields import WagtailImageField
+
+from .models import Customer, Reservation, StockLot, SurvivalCheck, Zone
+from .services import NurseryError
+
+
+def apply_error(form: forms.Form, error: NurseryError) -> None:
+    """Show a service's refusal on the field it names, or above the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class LotChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, lot):
+        return f"{lot.code} · {lot.species.name} · {lot.spec_label} ({lot.on_hand})"
+
+
+def lot_choices():
+    return StockLot.objects.select_related("species").filter(on_hand__gt=0).order_by("code")
+
+
+class StockMovementForm(forms.Form):
+    """Propagation, loss, sale from free stock or a count, on one lot."""
+
+    KINDS = [
+        ("propagation", _("Propagation (plants added)")),
+        ("loss", _("Loss (died, stolen, discarded)")),
+        ("sale", _("Sale from free stock")),
+        ("count", _("Stock count (the number counted)")),
+    ]
+
+    lot = LotChoiceField(label=_("Lot"), queryset=StockLot.objects.select_related("species"))
+    kind = forms.ChoiceField(label=_("What happened"), choices=KINDS)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=1_000_000)
+    occurred_on = forms.DateField(label=_("Date"), widget=DateInput, initial=timezone.localdate)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def clean_occurred_on(self):
+        day = self.cleaned_data["occurred_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+
+class ReservationForm(forms.Form):
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.all())
+    lot = LotChoiceField(label=_("Lot"), queryset=StockLot.objects.select_related("species"))
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000)
+    unit_price = forms.DecimalField(
+        label=_("Unit price (CNY)"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    project = forms.CharField(label=_("Project"), max_length=200, required=False)
+
+
+class DeliveryForm(forms.Form):
+    reservation = forms.ModelChoiceField(
+        label=_("Reservation"),
+        queryset=Reservation.objects.filter(status=Reservation.Status.OPEN).select_related(
+            "customer", "lot"
+        ),
+    )
+    quantity = forms.IntegerField(label=_("Quantity delivered"), min_value=1, max_value=1_000_000)
+    delivered_on = forms.DateField(
+        label=_("Delivered on"), widget=DateInput, initial=timezone.localdate
+    )
+
+    def clean_delivered_on(self):
+        day = self.cleaned_data["delivered_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+
+class FieldPlantingForm(forms.Form):
+    """The quick field form: a planting from a lot, in under a minute on a phone."""
+
+    zone = forms.ModelChoiceField(label=_("Zone"), queryset=Zone.objects.all())
+    lot = LotChoiceField(label=_("From lot"), queryset=StockLot.objects.none())
+    quantity = forms.IntegerField(
+        label=_("Quantity"),
+        min_value=1,
+        max_value=100_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    planted_on = forms.DateField(
+        label=_("Planted on"), widget=DateInput, initial=timezone.localdate
+    )
+    crew = forms.CharField(label=_("Crew"), max_length=200, required=False)
+    photo = WagtailImageField(label=_("Photo"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lot"].queryset = lot_choices()
+        self.fields["photo"].widget.attrs.update({"accept": "image/*", "capture": "environment"})
+
+    def clean_planted_on(self):
+        day = self.cleaned_data["planted_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        if day < timezone.localdate() - datetime.timedelta(days=366):
+            raise forms.ValidationError(_("Record plantings within a year of the day."))
+        return day
+
+    def save_photo(self, user):
+        upload = self.cleaned_data.get("photo")
+        if not upload:
+            return None
+        return get_image_model().objects.create(
+            title=str(_("Planting photo")), file=upload, uploaded_by_user=user
+        )
+
+
+class FieldCheckForm(forms.Form):
+    """The quick field form: what a survival check found."""
+
+    check = forms.ModelChoiceField(label=_("Check"), queryset=SurvivalCheck.objects.none())
+    alive = forms.IntegerField(
+        label=_("Alive"), min_value=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    weak = forms.IntegerField(
+        label=_("Weak"),
+        min_value=0,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    dead = forms.IntegerField(
+        label=_("Dead"),
+        min_value=0,
+        initial=0,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    checked_on = forms.DateField(
+        label=_("Checked on"), widget=DateInput, initial=timezone.localdate
+    )
+    notes = forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, checks=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["check"].queryset = (
+            checks if checks is not None else SurvivalCheck.objects.none()
+        )
+        self.fields["check"].label_from_instance = lambda c: (
+            f"{c.due_on} · {c.planting.zone.code} · {c.planting.species.name} × {c.planting.quantity} (+{c.months_after})"
+        )
+
+
+class ImportForm(forms.Form):
+    KINDS = [("lots", _("Stock lots")), ("trees", _("Specimen trees"))]
+
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=KINDS)
+    file = forms.FileField(label=_("CSV file (UTF-8)"))
+    dry_run = forms.BooleanField(
+        label=_("Dry run: check every row and show the preview, save nothing"),
+        required=False,
+        initial=True,
+    )

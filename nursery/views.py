@@ -1,0 +1,133 @@
+"""Public tree passports and their printable labels; the phone-first quick form for the field."""
+
+import segno
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponseForbidden
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import selectors, services
+from .forms import FieldCheckForm, FieldPlantingForm, apply_error
+from .models import SpecimenTree
+
+
+def _public_tree(tag: str) -> SpecimenTree:
+    tree = selectors.public_trees().filter(tag=tag).first()
+    if tree is None:
+        raise Http404
+    return tree
+
+
+def tree_list(request):
+    trees = list(selectors.public_trees())
+    return render(request, "nursery/tree_list.html", {"trees": trees})
+
+
+def tree_detail(request, tag: str):
+    tree = _public_tree(tag)
+    measurement = tree.measurements.order_by("-measured_on").first()
+    attraction = tree.zone.attractions.live().first() if tree.zone_id else None
+    return render(
+        request,
+        "nursery/tree_detail.html",
+        {"tree": tree, "measurement": measurement, "attraction": attraction},
+    )
+
+
+def tree_label(request, tag: str):
+    """An A6 sign for beside the tree, with a QR code to its passport."""
+    tree = _public_tree(tag)
+    url = request.build_absolute_uri(reverse("nursery_tree_detail", args=[tree.tag]))
+    qr = segno.make(url, error="m")
+    return render(
+        request,
+        "nursery/tree_label.html",
+        {"tree": tree, "url": url, "qr_svg": qr.svg_inline(scale=4, dark="#2a2420", omitsize=True)},
+    )
+
+
+def field_form(request):
+    """Record a planting or a survival check from a phone, standing in the field."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not (
+        request.user.has_perm("nursery.add_planting")
+        and request.user.has_perm("nursery.change_survivalcheck")
+    ):
+        return HttpResponseForbidden(
+            render_to_string(
+                "nursery/forbidden.html", {"message": _("You may not change the nursery.")}, request
+            )
+        )
+    checks = selectors.checks_due(on=timezone.localdate())[:100]
+    action = request.POST.get("action") if request.method == "POST" else request.GET.get("form")
+    planting_form = FieldPlantingForm(prefix="p")
+    check_form = FieldCheckForm(prefix="c", checks=checks)
+    if request.method == "POST" and action == "planting":
+        planting_form = FieldPlantingForm(request.POST, request.FILES, prefix="p")
+        if planting_form.is_valid():
+            data = planting_form.cleaned_data
+            photo = None
+            try:
+                photo = planting_form.save_photo(request.user)
+                planting = services.planting_record(
+                    planted_on=data["planted_on"],
+                    zone=data["zone"],
+                    lot=data["lot"],
+                    quantity=data["quantity"],
+                    crew=data["crew"],
+                    photo=photo,
+                    user=request.user,
+                )
+            except services.NurseryError as error:
+                if photo is not None:
+                    photo.delete()
+                apply_error(planting_form, error)
+            else:
+                lot = planting.lot
+                lot.refresh_from_db()
+                messages.success(
+                    request,
+                    _(
+                        "Planting recorded: %(n)s into %(zone)s. Lot %(lot)s now has %(on_hand)s on hand."
+                    )
+                    % {
+                        "n": planting.quantity,
+                        "zone": planting.zone.code,
+                        "lot": lot.code,
+                        "on_hand": lot.on_hand,
+                    },
+                )
+                return redirect(reverse("nursery_field"))
+    elif request.method == "POST" and action == "check":
+        check_form = FieldCheckForm(
+            request.POST, prefix="c", checks=selectors.checks_due(on=timezone.localdate())
+        )
+        if check_form.is_valid():
+            data = check_form.cleaned_data
+            try:
+                services.survival_check_record(
+                    check=data["check"],
+                    checked_on=data["checked_on"],
+                    alive=data["alive"],
+                    weak=data["weak"],
+                    dead=data["dead"],
+                    notes=data["notes"],
+                    user=request.user,
+                )
+            except services.NurseryError as error:
+                apply_error(check_form, error)
+            else:
+                messages.success(request, _("Survival check recorded."))
+                return redirect(reverse("nursery_field") + "?form=check")
+    status = 200 if request.method == "GET" else 400
+    return render(
+        request,
+        "nursery/field.html",
+        {"planting_form": planting_form, "check_form": check_form, "active": action or "planting"},
+        status=status,
+    )
