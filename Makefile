@@ -43,8 +43,10 @@ run: $(INSTALLED)
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Browser tests run one process each (see tests/run_browser_tests.py).
 test: $(INSTALLED_TEST)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/python tests/run_browser_tests.py $(PYTEST_ARGS)
 
 lint: $(INSTALLED_TEST)
 	$(BIN)/ruff check .
@@ -55,6 +57,7 @@ bench: $(INSTALLED)
 	$(BIN)/python benchmarks/pages.py
 	$(BIN)/python benchmarks/tickets.py
 	$(BIN)/python benchmarks/nursery.py
+	$(BIN)/python benchmarks/workforce.py
 
 # makemessages needs GNU gettext (Debian: apt-get install gettext).
 messages: $(INSTALLED)

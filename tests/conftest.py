@@ -2,7 +2,9 @@
 
 import datetime
 import io
+import os
 import sys
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -373,3 +375,42 @@ def demo(django_db_setup, django_db_blocker, demo_media):
                 transaction.set_rollback(True)
                 park_transaction.__exit__(None, None, None)
     cache.clear()
+
+
+# --- the browser ------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """One Playwright for the whole run: its synchronous API allows only one per thread."""
+    if not CHROMIUM.exists():
+        pytest.skip("install Debian's chromium (apt-get install chromium) to run browser tests")
+    # Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
+    # every database query made from it (the live server's data setup, the test's own queries).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as instance:
+        yield instance
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    """Debian's Chromium, headless."""
+    chromium = playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+    )
+    yield chromium
+    chromium.close()

@@ -29,7 +29,8 @@ def localized_text(obj, field: str) -> str:
         english = getattr(obj, f"{field}_en", "")
         if english:
             return english
-    return getattr(obj, field)
+    # A template may hand over an empty value (no site settings for an unknown host).
+    return getattr(obj, field, "")
 
 
 class BasePage(Page):

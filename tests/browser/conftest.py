@@ -1,41 +1,16 @@
-"""Browser tests drive Debian's Chromium through Playwright against pytest-django's live server."""
+"""Browser tests drive Debian's Chromium through Playwright against pytest-django's live server.
+
+The ``playwright`` and ``browser`` fixtures live in tests/conftest.py: one Playwright for
+the whole run, since its synchronous API allows only one per thread.
+"""
 
 import mimetypes
-import os
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django would otherwise refuse
-# every database query made from it (the live server's data setup, the test's own queries).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip("install Debian's chromium (apt-get install chromium) to run browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield chromium
-        chromium.close()
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  (kept for importers)
 
 
 @pytest.fixture

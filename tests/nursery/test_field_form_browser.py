@@ -3,13 +3,9 @@
 import pytest
 from django.utils import timezone
 
-from tests.browser import conftest as browser_conftest
 from tests.tickets.factories import PASSWORD, user_in_role
 
 from .factories import ZoneFactory, make_lot
-
-# The Chromium fixture of tests/browser, for this directory too.
-browser = browser_conftest.browser
 
 pytestmark = pytest.mark.browser
 

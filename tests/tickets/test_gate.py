@@ -425,14 +425,8 @@ def camera_feed(path: Path, payload: str, *, width=640, height=480, frames=20) -
 # transactional test have flushed them.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_phone_signs_in_types_a_code_then_scans_with_the_camera(
-    live_server, settings, monkeypatch, tmp_path
+    playwright, live_server, settings, tmp_path
 ):
-    if not CHROMIUM.exists():
-        pytest.skip("install Debian's chromium (apt-get install chromium) to run browser tests")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's event loop runs in this thread; the test's own queries are synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.STRIPE_SECRET_KEY = ""
     gatekeeper = user_in_role("Gate staff", username="gatekeeper")
     adult = TicketTypeFactory(name="成人票", name_en="Adult")
@@ -441,51 +435,50 @@ def test_phone_signs_in_types_a_code_then_scans_with_the_camera(
     # "localhost" is a secure context without HTTPS, so the page may use the camera.
     base = live_server.url.replace("127.0.0.1", "localhost")
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                f"--use-file-for-fake-video-capture={feed}",
-            ],
+    browser = playwright.chromium.launch(
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={feed}",
+        ],
+    )
+    try:
+        phone = browser.new_context(viewport={"width": 375, "height": 667})
+        page = phone.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+
+        page.goto(f"{base}/en/gate/")
+        page.fill("input[name=username]", "gatekeeper")
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form button[type=submit]")
+        page.wait_for_url("**/en/gate/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+
+        page.fill("input[name=code]", typed.code)
+        page.click(".gate-form button[type=submit]")
+        page.wait_for_selector("[data-gate-collect]:not([hidden])")
+        assert page.url.endswith("/en/gate/")  # answered in place, no page load
+        assert page.input_value("input[name=code]") == ""
+        assert "Collect ¥120.00" in page.inner_text("#gate-result")
+
+        page.click("[data-gate-toggle]")
+        page.wait_for_function(
+            "document.querySelector('[data-gate-arrived]').textContent.trim() === '2'"
+            " && document.querySelector('[data-gate-label]').textContent === 'Valid: admit'"
         )
-        try:
-            phone = browser.new_context(viewport={"width": 375, "height": 667})
-            page = phone.new_page()
-            errors = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-
-            page.goto(f"{base}/en/gate/")
-            page.fill("input[name=username]", "gatekeeper")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("form button[type=submit]")
-            page.wait_for_url("**/en/gate/")
-            assert page.evaluate("document.documentElement.scrollWidth") <= 375
-
-            page.fill("input[name=code]", typed.code)
-            page.click(".gate-form button[type=submit]")
-            page.wait_for_selector("[data-gate-collect]:not([hidden])")
-            assert page.url.endswith("/en/gate/")  # answered in place, no page load
-            assert page.input_value("input[name=code]") == ""
-            assert "Collect ¥120.00" in page.inner_text("#gate-result")
-
-            page.click("[data-gate-toggle]")
-            page.wait_for_function(
-                "document.querySelector('[data-gate-arrived]').textContent.trim() === '2'"
-                " && document.querySelector('[data-gate-label]').textContent === 'Valid: admit'"
-            )
-            # The camera still sees the same ticket: after the pause it is already used.
-            page.wait_for_function(
-                "document.querySelector('[data-gate-message]').textContent.includes('by gatekeeper')",
-                timeout=10_000,
-            )
-            assert "gate-result--used" in page.get_attribute("#gate-result", "class")
-            assert errors == []
-        finally:
-            browser.close()
+        # The camera still sees the same ticket: after the pause it is already used.
+        page.wait_for_function(
+            "document.querySelector('[data-gate-message]').textContent.includes('by gatekeeper')",
+            timeout=10_000,
+        )
+        assert "gate-result--used" in page.get_attribute("#gate-result", "class")
+        assert errors == []
+    finally:
+        browser.close()
 
     scanned.refresh_from_db()
     assert scanned.checked_in_by == gatekeeper

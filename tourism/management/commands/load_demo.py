@@ -47,6 +47,7 @@ from tourism.models import (
     TicketType,
     VisitInfoPage,
 )
+from workforce.demo import ensure_workforce_demo
 
 WAGTAIL_WELCOME_TITLE = "Welcome to your new Wagtail site!"
 
@@ -98,6 +99,7 @@ class Command(BaseCommand):
             users = ensure_users(tally)
             ensure_ticket_sales(tally)
             ensure_nursery_demo(tally)
+            ensure_workforce_demo(tally)
 
         if verbosity:
             self.stdout.write("\n".join(tally.lines()))

@@ -1,0 +1,135 @@
+"""Forms of the workforce screens: choosing a report's period and village, a crew's day of work."""
+
+import datetime
+from decimal import Decimal
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from nursery.models import Zone
+
+from .models import Basis, Crew, Task, Village
+from .reports import period_bounds
+
+PERIODS = [
+    ("year", gettext_lazy("Year")),
+    ("income_year", gettext_lazy("Income year (October–September)")),
+    ("quarter", gettext_lazy("Quarter")),
+    ("month", gettext_lazy("Month")),
+    ("custom", gettext_lazy("Custom dates")),
+]
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ReportForm(forms.Form):
+    """The period and village of a report; ``clean`` leaves ``start`` and ``end`` in the data."""
+
+    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PERIODS, initial="year")
+    year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(
+        label=gettext_lazy("Quarter"),
+        choices=[(n, f"Q{n}") for n in range(1, 5)],
+        coerce=int,
+        required=False,
+    )
+    month = forms.TypedChoiceField(
+        label=gettext_lazy("Month"),
+        choices=[(n, n) for n in range(1, 13)],
+        coerce=int,
+        required=False,
+    )
+    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE)
+    end = forms.DateField(label=gettext_lazy("To (inclusive)"), required=False, widget=DATE)
+    village = forms.ModelChoiceField(
+        label=gettext_lazy("Village"),
+        queryset=Village.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=gettext_lazy("All villages"),
+    )
+
+    def __init__(self, data=None, **kwargs):
+        today = timezone.localdate()
+        defaults = {
+            "period": "year",
+            "year": today.year,
+            "quarter": (today.month - 1) // 3 + 1,
+            "month": today.month,
+        }
+        merged = {**defaults, **{k: v for k, v in (data or {}).items() if v not in ("", None)}}
+        super().__init__(merged, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        period, year = data.get("period"), data.get("year")
+        if not period or not year:
+            return data
+        if period == "custom":
+            start, end = data.get("start"), data.get("end")
+            if not start or not end:
+                raise forms.ValidationError(_("Give both dates of a custom period."))
+            if end < start:
+                self.add_error("end", _("The last date must not be before the first."))
+            elif (end - start).days > 366 * 5:
+                self.add_error("end", _("A report covers at most five years."))
+            return data
+        number = {"quarter": data.get("quarter"), "month": data.get("month")}.get(period)
+        if period in ("quarter", "month") and not number:
+            self.add_error(period, _("Choose which one."))
+            return data
+        data["start"], data["end"] = period_bounds(period, year, number)
+        return data
+
+    @property
+    def village_code(self) -> str | None:
+        village = self.cleaned_data.get("village")
+        return village.code if village else None
+
+
+class CrewDayForm(forms.Form):
+    """One crew's day: date, task, basis and, for each villager present, the quantity done."""
+
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
+    task = forms.ModelChoiceField(label=gettext_lazy("Task"), queryset=Task.objects.all())
+    basis = forms.ChoiceField(label=gettext_lazy("Basis"), choices=Basis.choices, initial=Basis.DAY)
+    crew = forms.ModelChoiceField(
+        label=gettext_lazy("Crew"), queryset=Crew.objects.all(), required=False
+    )
+    zone = forms.ModelChoiceField(
+        label=gettext_lazy("Zone"), queryset=Zone.objects.all(), required=False
+    )
+
+    def __init__(self, *args, villagers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.villagers = list(villagers)
+        for villager in self.villagers:
+            self.fields[f"q_{villager.pk}"] = forms.DecimalField(
+                label=villager.name,
+                required=False,
+                min_value=Decimal("0.01"),
+                max_digits=10,
+                decimal_places=2,
+                help_text=villager.household.code,
+            )
+
+    def villager_fields(self):
+        return [self[f"q_{v.pk}"] for v in self.villagers]
+
+    def clean_date(self):
+        date = self.cleaned_data["date"]
+        if date > timezone.localdate() + datetime.timedelta(days=1):
+            raise forms.ValidationError(_("Work cannot be recorded for a future date."))
+        return date
+
+    def clean(self):
+        data = super().clean()
+        data["quantities"] = {
+            v.pk: data[f"q_{v.pk}"] for v in self.villagers if data.get(f"q_{v.pk}") is not None
+        }
+        if not self.errors and not data["quantities"]:
+            raise forms.ValidationError(
+                _("Enter a quantity for at least one villager who was present.")
+            )
+        return data

@@ -1,0 +1,522 @@
+"""The job-creation report: jobs, days, wages and rent the base brings to the villages.
+
+``job_report`` computes every figure from a handful of aggregate queries whose number
+does not grow with the data: one grouped scan of the period's work entries (per
+villager and month), one read of the villagers with their poverty status and
+employment type as of the period's end, one of first hires, one of rent paid. The
+breakdowns are sums over the per-villager rows, so they always add up to the totals.
+"""
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Min, OuterRef, Subquery, Sum
+from django.utils.translation import gettext as _
+
+from .models import (
+    Employment,
+    EmploymentKind,
+    HouseholdStatus,
+    PovertyStatus,
+    RentPayment,
+    Village,
+    Villager,
+    WorkEntry,
+)
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+POVERTY_STATUSES = [s for s in PovertyStatus.values if s != PovertyStatus.NONE]
+AGE_BANDS = [
+    (0, 29, "16–29"),
+    (30, 44, "30–44"),
+    (45, 59, "45–59"),
+    (60, 200, "60+"),
+]
+UNRECORDED = "unrecorded"
+
+
+def fte_days_default() -> int:
+    return int(getattr(settings, "WORKFORCE_FTE_DAYS", 250))
+
+
+def _money(value) -> Decimal:
+    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _ratio(numerator, denominator, places=CENT) -> Decimal:
+    if not denominator:
+        return ZERO.quantize(places)
+    return (Decimal(numerator) / Decimal(denominator)).quantize(places, rounding=ROUND_HALF_UP)
+
+
+# Periods -------------------------------------------------------------------------------
+
+
+def month_end(year: int, month: int) -> datetime.date:
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def period_bounds(
+    kind: str, year: int, number: int | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """``("month", 2026, 4)``, ``("quarter", 2026, 2)``, ``("year", 2026)``, ``("income_year", 2026)``.
+
+    The income year 2026 runs from 1 October 2025 to 30 September 2026.
+    """
+    if kind == "month":
+        return datetime.date(year, number, 1), month_end(year, number)
+    if kind == "quarter":
+        first = 3 * (number - 1) + 1
+        return datetime.date(year, first, 1), month_end(year, first + 2)
+    if kind == "year":
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    if kind == "income_year":
+        return datetime.date(year - 1, 10, 1), datetime.date(year, 9, 30)
+    raise ValueError(f"unknown period kind {kind!r}")
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def previous_period(
+    start: datetime.date, end: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """The period of the same length just before: whole months shift by months, else by days."""
+    if start.day == 1 and end == month_end(end.year, end.month):
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        previous_start = _add_months(start, -months)
+        return previous_start, start - datetime.timedelta(days=1)
+    length = (end - start).days + 1
+    return start - datetime.timedelta(days=length), start - datetime.timedelta(days=1)
+
+
+def months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = _add_months(month, 1)
+    return months
+
+
+# The report ----------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """The headline figures of one period."""
+
+    employed: int = 0
+    from_poverty_households: int = 0
+    poverty_share: Decimal = ZERO
+    new_hires: int = 0
+    person_days: int = 0
+    fte: Decimal = ZERO
+    wages: Decimal = ZERO
+    wages_per_worker: Decimal = ZERO
+    land_rent: Decimal = ZERO
+    households_benefiting: int = 0
+    income_per_household: Decimal = ZERO
+
+
+@dataclass
+class Row:
+    """A line of a breakdown or of the monthly series."""
+
+    key: str
+    label: str
+    employed: int = 0
+    person_days: int = 0
+    wages: Decimal = ZERO
+    previous_employed: int = 0
+
+
+@dataclass
+class JobReport:
+    start: datetime.date
+    end: datetime.date
+    previous_start: datetime.date
+    previous_end: datetime.date
+    village: str | None
+    village_name: str
+    fte_days: int
+    current: Figures
+    previous: Figures
+    breakdowns: dict[str, list[Row]] = field(default_factory=dict)
+    months: list[Row] = field(default_factory=list)
+
+    def figure_rows(self) -> list[dict]:
+        """The headline figures as rows (key, label, value, previous, definition), in print order."""
+        labels = figure_labels()
+        defs = definitions(self.fte_days)
+        return [
+            {
+                "key": key,
+                "label": labels[key],
+                "value": getattr(self.current, key),
+                "previous": getattr(self.previous, key),
+                "definition": defs[key],
+            }
+            for key in labels
+        ]
+
+    def as_dict(self) -> dict:
+        """Plain JSON-ready data: dates as ISO strings, money and ratios as strings."""
+
+        def plain(value):
+            if isinstance(value, (datetime.date, Decimal)):
+                return str(value)
+            if isinstance(value, dict):
+                return {k: plain(v) for k, v in value.items()}
+            if isinstance(value, list):
+                return [plain(v) for v in value]
+            return value
+
+        return plain(
+            {
+                "period": {"start": self.start, "end": self.end},
+                "previous_period": {"start": self.previous_start, "end": self.previous_end},
+                "village": self.village,
+                "fte_days": self.fte_days,
+                "figures": asdict(self.current),
+                "previous_figures": asdict(self.previous),
+                "breakdowns": {
+                    name: [asdict(row) for row in rows] for name, rows in self.breakdowns.items()
+                },
+                "months": [asdict(row) for row in self.months],
+                "definitions": {k: str(v) for k, v in definitions(self.fte_days).items()},
+            }
+        )
+
+
+def figure_labels() -> dict[str, str]:
+    return {
+        "employed": _("Villagers employed"),
+        "from_poverty_households": _("of them from poverty-registered or monitored households"),
+        "poverty_share": _("Share from poverty-registered or monitored households (%)"),
+        "new_hires": _("New hires"),
+        "person_days": _("Person-days worked"),
+        "fte": _("Full-time equivalents (FTE)"),
+        "wages": _("Wages (CNY)"),
+        "wages_per_worker": _("Wages per villager employed (CNY)"),
+        "land_rent": _("Land rent paid (CNY)"),
+        "households_benefiting": _("Households benefiting"),
+        "income_per_household": _("Income added per household (CNY)"),
+    }
+
+
+def definitions(fte_days: int) -> dict[str, str]:
+    """What each figure counts, printed under it on the page and in every export."""
+    return {
+        "employed": _(
+            "Villagers with at least one work entry dated in the period, each counted once "
+            "whatever the crews or villages they worked in; villagers count in their household's village."
+        ),
+        "from_poverty_households": _(
+            "Villagers employed whose household's poverty status on the last day of the period "
+            "is lifted out of poverty (脱贫户) or one of the three monitored kinds (防返贫监测户)."
+        ),
+        "poverty_share": _("Villagers from such households ÷ villagers employed × 100."),
+        "new_hires": _(
+            "Villagers whose first employment period with the base starts in the period."
+        ),
+        "person_days": _(
+            "Days on which a villager worked, counted once per villager and date however many "
+            "entries that day has."
+        ),
+        "fte": _("Person-days ÷ %(days)s days, the working days of one full-time job in a year.")
+        % {"days": fte_days},
+        "wages": _(
+            "Amounts of the work entries dated in the period (quantity × rate from the dated rate "
+            "table), paid through the wage batches."
+        ),
+        "wages_per_worker": _("Wages ÷ villagers employed."),
+        "land_rent": _(
+            "Rent payments to households for land leased by the base, by date paid, in the period."
+        ),
+        "households_benefiting": _(
+            "Households with a villager employed in the period or rent paid to them in the period."
+        ),
+        "income_per_household": _("(Wages + land rent) ÷ households benefiting."),
+    }
+
+
+def breakdown_titles() -> dict[str, str]:
+    return {
+        "village": _("By village"),
+        "gender": _("By gender"),
+        "age_band": _("By age band (age on the last day of the period)"),
+        "employment_type": _("By employment type"),
+        "poverty_status": _("By household poverty status"),
+    }
+
+
+@dataclass
+class _Period:
+    figures: Figures
+    by_villager: dict[int, dict]
+    attributes: dict[int, dict]
+    months: dict[datetime.date, dict]
+
+
+def _work_rows(start, end, village: str | None):
+    """Per villager and month: days worked and wages, from one scan of the period's entries.
+
+    Two levels of grouping — first per villager and date, then per villager and month —
+    count each person-day once with hash aggregation; ``COUNT(DISTINCT date)`` would make
+    PostgreSQL sort every entry of the period.
+    """
+    entries = WorkEntry.objects.filter(date__gte=start, date__lte=end)
+    if village:
+        entries = entries.filter(villager__household__group__village__code=village)
+    days = entries.values("villager_id", "date").annotate(wages=Sum("amount")).order_by()
+    sql, params = days.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        month = "date_trunc('month', d.date)::date"
+    else:
+        month = "strftime('%%Y-%%m-01', d.date)"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # Room to hash a year's villager-days in memory rather than spill them to disk.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(
+            f"SELECT d.villager_id, {month}, COUNT(*), SUM(d.wages) FROM ({sql}) d GROUP BY 1, 2",
+            params,
+        )
+        rows = cursor.fetchall()
+    for villager_id, first_day, day_count, wages in rows:
+        if isinstance(first_day, str):
+            first_day = datetime.date.fromisoformat(first_day)
+        yield {
+            "villager_id": villager_id,
+            "month": first_day,
+            "days": day_count,
+            "wages": _money(Decimal(str(wages))),
+        }
+
+
+def _villager_attributes(end, village: str | None) -> dict[int, dict]:
+    status = (
+        HouseholdStatus.objects.filter(household_id=OuterRef("household_id"), since__lte=end)
+        .order_by("-since")
+        .values("status")[:1]
+    )
+    kind = (
+        Employment.objects.filter(villager_id=OuterRef("pk"), starts_on__lte=end)
+        .order_by("-starts_on", "-pk")
+        .values("kind")[:1]
+    )
+    villagers = Villager.objects.all()
+    if village:
+        villagers = villagers.filter(household__group__village__code=village)
+    return {
+        row["pk"]: row
+        for row in villagers.annotate(status=Subquery(status), kind=Subquery(kind)).values(
+            "pk",
+            "gender",
+            "birth_year",
+            "household_id",
+            "status",
+            "kind",
+            village_code=F("household__group__village__code"),
+        )
+    }
+
+
+def _new_hires(start, end, village: str | None) -> int:
+    employments = Employment.objects.all()
+    if village:
+        employments = employments.filter(villager__household__group__village__code=village)
+    return (
+        employments.values("villager_id")
+        .annotate(first=Min("starts_on"))
+        .filter(first__gte=start, first__lte=end)
+        .count()
+    )
+
+
+def _rent_by_household(start, end, village: str | None) -> dict[int, Decimal]:
+    payments = RentPayment.objects.filter(paid_on__gte=start, paid_on__lte=end)
+    if village:
+        payments = payments.filter(lease__household__group__village__code=village)
+    return {
+        row["lease__household_id"]: row["rent"]
+        for row in payments.values("lease__household_id").annotate(rent=Sum("amount")).order_by()
+    }
+
+
+def _compute(start, end, village: str | None, fte_days: int) -> _Period:
+    by_villager: dict[int, dict] = defaultdict(lambda: {"days": 0, "wages": ZERO})
+    months: dict[datetime.date, dict] = defaultdict(
+        lambda: {"villagers": set(), "days": 0, "wages": ZERO}
+    )
+    for row in _work_rows(start, end, village):
+        month = row["month"]
+        if isinstance(month, datetime.datetime):
+            month = month.date()
+        totals = by_villager[row["villager_id"]]
+        totals["days"] += row["days"]
+        totals["wages"] += row["wages"]
+        months[month]["villagers"].add(row["villager_id"])
+        months[month]["days"] += row["days"]
+        months[month]["wages"] += row["wages"]
+
+    attributes = _villager_attributes(end, village)
+    rent = _rent_by_household(start, end, village)
+    employed = len(by_villager)
+    poor = sum(1 for pk in by_villager if (attributes[pk]["status"] or "none") in POVERTY_STATUSES)
+    person_days = sum(v["days"] for v in by_villager.values())
+    wages = sum((v["wages"] for v in by_villager.values()), ZERO)
+    land_rent = sum(rent.values(), ZERO)
+    households = {attributes[pk]["household_id"] for pk in by_villager} | set(rent)
+    figures = Figures(
+        employed=employed,
+        from_poverty_households=poor,
+        poverty_share=_ratio(poor * 100, employed, Decimal("0.1")),
+        new_hires=_new_hires(start, end, village),
+        person_days=person_days,
+        fte=_ratio(person_days, fte_days),
+        wages=_money(wages),
+        wages_per_worker=_ratio(wages, employed),
+        land_rent=_money(land_rent),
+        households_benefiting=len(households),
+        income_per_household=_ratio(wages + land_rent, len(households)),
+    )
+    return _Period(figures, dict(by_villager), attributes, dict(months))
+
+
+def age_band(age: int) -> str:
+    for low, high, label in AGE_BANDS:
+        if low <= age <= high:
+            return label
+    return AGE_BANDS[-1][2]
+
+
+def _group_key(name: str, attributes: dict, end: datetime.date) -> str:
+    if name == "village":
+        return attributes["village_code"]
+    if name == "gender":
+        return attributes["gender"]
+    if name == "age_band":
+        return age_band(end.year - attributes["birth_year"])
+    if name == "employment_type":
+        return attributes["kind"] or UNRECORDED
+    if name == "poverty_status":
+        return attributes["status"] or PovertyStatus.NONE
+    raise ValueError(name)
+
+
+def _breakdown_labels(name: str, villages: dict[str, str]) -> dict[str, str]:
+    if name == "village":
+        return villages
+    if name == "gender":
+        return {str(k): str(v) for k, v in Villager.Gender.choices}
+    if name == "age_band":
+        return {label: label for _low, _high, label in AGE_BANDS}
+    if name == "employment_type":
+        return {
+            **{str(k): str(v) for k, v in EmploymentKind.choices},
+            UNRECORDED: _("Not recorded"),
+        }
+    if name == "poverty_status":
+        return {str(k): str(v) for k, v in PovertyStatus.choices}
+    raise ValueError(name)
+
+
+def _breakdown(name: str, current: _Period, previous: _Period, end, previous_end, villages):
+    labels = _breakdown_labels(name, villages)
+    rows = {key: Row(key=key, label=label) for key, label in labels.items()}
+    for pk, totals in current.by_villager.items():
+        key = _group_key(name, current.attributes[pk], end)
+        row = rows.setdefault(key, Row(key=key, label=key))
+        row.employed += 1
+        row.person_days += totals["days"]
+        row.wages += totals["wages"]
+    for pk in previous.by_villager:
+        key = _group_key(name, previous.attributes[pk], previous_end)
+        rows.setdefault(key, Row(key=key, label=key)).previous_employed += 1
+    result = [row for row in rows.values() if row.employed or row.previous_employed]
+    for row in result:
+        row.wages = _money(row.wages)
+    return result
+
+
+def job_report(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    village: str | None = None,
+    fte_days: int | None = None,
+    compare: bool = True,
+) -> JobReport:
+    """The job-creation report for ``start``–``end`` (inclusive), for one village's code or all.
+
+    ``compare`` also computes the previous period of the same length, shown beside each figure.
+    """
+    if end < start:
+        raise ValueError("the period must not end before it starts")
+    fte_days = fte_days or fte_days_default()
+    villages = dict(Village.objects.values_list("code", "name"))
+    if village and village not in villages:
+        raise Village.DoesNotExist(village)
+    previous_start, previous_end = previous_period(start, end)
+    current = _compute(start, end, village, fte_days)
+    if compare:
+        previous = _compute(previous_start, previous_end, village, fte_days)
+    else:
+        previous = _Period(Figures(), {}, {}, {})
+    report = JobReport(
+        start=start,
+        end=end,
+        previous_start=previous_start,
+        previous_end=previous_end,
+        village=village,
+        village_name=villages.get(village, "") if village else "",
+        fte_days=fte_days,
+        current=current.figures,
+        previous=previous.figures,
+    )
+    report.breakdowns = {
+        name: _breakdown(name, current, previous, end, previous_end, villages)
+        for name in breakdown_titles()
+    }
+    for month in months_between(start, end):
+        totals = current.months.get(month, {"villagers": set(), "days": 0, "wages": ZERO})
+        report.months.append(
+            Row(
+                key=month.strftime("%Y-%m"),
+                label=month.strftime("%Y-%m"),
+                employed=len(totals["villagers"]),
+                person_days=totals["days"],
+                wages=_money(totals["wages"]),
+            )
+        )
+    return report
+
+
+def impact_this_year(*, today: datetime.date | None = None) -> dict:
+    """The home page's figure: villagers employed and wages this calendar year (aggregates only)."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    key = f"workforce:impact:{today.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    report = job_report(start=datetime.date(today.year, 1, 1), end=today, compare=False)
+    impact = {
+        "year": today.year,
+        "employed": report.current.employed,
+        "wages": report.current.wages,
+        "households": report.current.households_benefiting,
+    }
+    cache.set(key, impact, 60 * 10)
+    return impact

@@ -1,0 +1,140 @@
+"""Reads for the workforce screens: the named roster (花名册) and a wage batch's pay sheet.
+
+Each is a fixed number of queries however many villagers or entries there are.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, OuterRef, Subquery, Sum
+
+from .models import (
+    Employment,
+    EmploymentKind,
+    HouseholdStatus,
+    PovertyStatus,
+    Villager,
+    WageBatch,
+    WorkEntry,
+    mask_id_number,
+)
+
+
+@dataclass
+class RosterLine:
+    villager_id: int
+    name: str
+    gender: str
+    birth_year: int
+    village: str
+    group: str
+    household: str
+    poverty_status: str
+    employment_type: str
+    id_number: str
+    phone: str
+    days: int
+    amount: Decimal
+
+
+def shown_id_number(value: str | None, *, user) -> str:
+    """The ID number as ``user`` may see it: whole for superusers, masked for everyone else."""
+    if user is not None and user.is_superuser:
+        return value or ""
+    return mask_id_number(value or "")
+
+
+def roster(
+    *, start: datetime.date, end: datetime.date, village: str | None = None, user=None
+) -> list[RosterLine]:
+    """Villagers who worked in the period, with their days and wages (花名册); three queries."""
+    entries = WorkEntry.objects.filter(date__gte=start, date__lte=end)
+    if village:
+        entries = entries.filter(villager__household__group__village__code=village)
+    totals = {
+        row["villager_id"]: row
+        for row in entries.values("villager_id")
+        .annotate(days=Count("date", distinct=True), amount=Sum("amount"))
+        .order_by()
+    }
+    status = (
+        HouseholdStatus.objects.filter(household_id=OuterRef("household_id"), since__lte=end)
+        .order_by("-since")
+        .values("status")[:1]
+    )
+    kind = (
+        Employment.objects.filter(villager_id=OuterRef("pk"), starts_on__lte=end)
+        .order_by("-starts_on", "-pk")
+        .values("kind")[:1]
+    )
+    villagers = (
+        Villager.objects.filter(pk__in=list(totals))
+        .annotate(
+            status=Subquery(status),
+            kind=Subquery(kind),
+            village_name=F("household__group__village__name"),
+            group_number=F("household__group__number"),
+            household_code=F("household__code"),
+        )
+        .order_by(
+            "household__group__village__code", "household__group__number", "household__code", "pk"
+        )
+    )
+    statuses = dict(PovertyStatus.choices)
+    kinds = dict(EmploymentKind.choices)
+    genders = dict(Villager.Gender.choices)
+    return [
+        RosterLine(
+            villager_id=v.pk,
+            name=v.name,
+            gender=str(genders.get(v.gender, v.gender)),
+            birth_year=v.birth_year,
+            village=v.village_name,
+            group=str(v.group_number),
+            household=v.household_code,
+            poverty_status=str(statuses.get(v.status or PovertyStatus.NONE)),
+            employment_type=str(kinds.get(v.kind, "—")),
+            id_number=shown_id_number(v.id_number, user=user),
+            phone=v.phone,
+            days=totals[v.pk]["days"],
+            amount=totals[v.pk]["amount"],
+        )
+        for v in villagers
+    ]
+
+
+def pay_sheet(*, batch: WageBatch, user=None) -> list[RosterLine]:
+    """A wage batch's lines, one per villager: days worked and amount due; two queries."""
+    totals = {
+        row["villager_id"]: row
+        for row in batch.entries.values("villager_id")
+        .annotate(days=Count("date", distinct=True), amount=Sum("amount"))
+        .order_by()
+    }
+    villagers = (
+        Villager.objects.filter(pk__in=list(totals))
+        .select_related("household__group__village")
+        .order_by(
+            "household__group__village__code", "household__group__number", "household__code", "pk"
+        )
+    )
+    genders = dict(Villager.Gender.choices)
+    return [
+        RosterLine(
+            villager_id=v.pk,
+            name=v.name,
+            gender=str(genders.get(v.gender, v.gender)),
+            birth_year=v.birth_year,
+            village=v.household.group.village.name,
+            group=str(v.household.group.number),
+            household=v.household.code,
+            poverty_status="",
+            employment_type="",
+            id_number=shown_id_number(v.id_number, user=user),
+            phone=v.phone,
+            days=totals[v.pk]["days"],
+            amount=totals[v.pk]["amount"],
+        )
+        for v in villagers
+    ]

@@ -1,0 +1,330 @@
+"""Workforce screens: the job-creation report, the named roster, a wage batch's pay sheet, a crew's day.
+
+Read screens need ``workforce.view_workentry`` (Officials and Farm managers); the crew's
+day needs ``workforce.add_workentry`` (Farm managers). Every check is made here, on the
+server, whatever the menus show.
+"""
+
+import functools
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from . import services
+from .exports import Table, download
+from .forms import CrewDayForm, ReportForm
+from .models import Village, Villager, WageBatch
+from .reports import breakdown_titles, job_report
+from .selectors import pay_sheet, roster
+
+READ_PERMISSION = "workforce.view_workentry"
+FORMATS = ("xlsx", "csv")
+
+
+def forbidden_as_403(view):
+    """Answer a refused request with 403 and a page saying so.
+
+    Wagtail's admin turns ``PermissionDenied`` into a redirect to the dashboard; a
+    refusal should say what it is, to people and to scripts alike.
+    """
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied:
+            return render(request, "workforce/forbidden.html", status=403)
+
+    return wrapped
+
+
+def _require(request, permission: str) -> None:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied
+
+
+def _format(request) -> str | None:
+    value = request.GET.get("format")
+    return value if value in FORMATS else None
+
+
+def _period_label(start, end) -> str:
+    return f"{start.isoformat()} – {end.isoformat()}"
+
+
+def report_tables(report) -> list[Table]:
+    """The report as tables, for XLSX/CSV: figures with definitions, each breakdown, the months."""
+    village = report.village_name or _("All villages")
+    heading_notes = [
+        _("Period: %(period)s; previous period: %(previous)s; village: %(village)s")
+        % {
+            "period": _period_label(report.start, report.end),
+            "previous": _period_label(report.previous_start, report.previous_end),
+            "village": village,
+        },
+    ]
+    tables = [
+        Table(
+            _("Figures"),
+            [_("Figure"), _("This period"), _("Previous period"), _("Definition")],
+            [
+                [r["label"], r["value"], r["previous"], r["definition"]]
+                for r in report.figure_rows()
+            ],
+            heading_notes,
+        )
+    ]
+    for name, title in breakdown_titles().items():
+        tables.append(
+            Table(
+                title,
+                [
+                    _("Group"),
+                    _("Villagers employed"),
+                    _("Person-days worked"),
+                    _("Wages (CNY)"),
+                    _("Villagers employed, previous period"),
+                ],
+                [
+                    [r.label, r.employed, r.person_days, r.wages, r.previous_employed]
+                    for r in report.breakdowns[name]
+                ],
+            )
+        )
+    tables.append(
+        Table(
+            _("Month by month"),
+            [_("Month"), _("Villagers employed"), _("Person-days worked"), _("Wages (CNY)")],
+            [[r.label, r.employed, r.person_days, r.wages] for r in report.months],
+        )
+    )
+    return tables
+
+
+def _chart(report) -> dict:
+    """Bars of person-days per month, drawn as SVG so the chart prints as sharply as the text."""
+    peak = max((row.person_days for row in report.months), default=0) or 1
+    width = max(len(report.months), 1)
+    bar = 100 / width
+    return {
+        "bars": [
+            {
+                "row": row,
+                "x": round(i * bar + bar * 0.15, 3),
+                "width": round(bar * 0.7, 3),
+                "height": round(row.person_days / peak * 100, 3),
+                "y": round(100 - row.person_days / peak * 100, 3),
+            }
+            for i, row in enumerate(report.months)
+        ],
+        "peak": peak,
+    }
+
+
+def _report_query(form, **extra) -> str:
+    params = {k: v for k, v in form.data.items() if k != "format" and v not in ("", None)}
+    params.update(extra)
+    return urlencode(params)
+
+
+@forbidden_as_403
+def report_view(request):
+    """The job-creation report for a period and village, with the previous period beside it."""
+    _require(request, READ_PERMISSION)
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        return render(request, "workforce/report.html", {"form": form, "report": None}, status=400)
+    data = form.cleaned_data
+    report = job_report(start=data["start"], end=data["end"], village=form.village_code)
+    fmt = _format(request)
+    if fmt:
+        filename = f"job-report-{report.start}-{report.end}" + (
+            f"-{report.village}" if report.village else ""
+        )
+        return download(report_tables(report), filename=filename, format=fmt)
+    return render(
+        request,
+        "workforce/report.html",
+        {
+            "form": form,
+            "report": report,
+            "figures": report.figure_rows(),
+            "breakdowns": [
+                (title, report.breakdowns[name]) for name, title in breakdown_titles().items()
+            ],
+            "chart": _chart(report),
+            "query": _report_query(form),
+            "villages": Village.objects.all(),
+        },
+    )
+
+
+def roster_tables(lines, *, title) -> list[Table]:
+    return [
+        Table(
+            title,
+            [
+                _("No."),
+                _("Name"),
+                _("Gender"),
+                _("Birth year"),
+                _("Village"),
+                _("Group"),
+                _("Household"),
+                _("Poverty status"),
+                _("Employment type"),
+                _("ID number"),
+                _("Days worked"),
+                _("Wages (CNY)"),
+            ],
+            [
+                [
+                    n,
+                    line.name,
+                    line.gender,
+                    line.birth_year,
+                    line.village,
+                    line.group,
+                    line.household,
+                    line.poverty_status,
+                    line.employment_type,
+                    line.id_number,
+                    line.days,
+                    line.amount,
+                ]
+                for n, line in enumerate(lines, start=1)
+            ],
+        )
+    ]
+
+
+@forbidden_as_403
+def roster_view(request):
+    """The named roster (花名册): who worked in the period, from which household, days and wages."""
+    _require(request, "workforce.view_villager")
+    _require(request, READ_PERMISSION)
+    form = ReportForm(request.GET)
+    if not form.is_valid():
+        return render(request, "workforce/roster.html", {"form": form, "lines": None}, status=400)
+    data = form.cleaned_data
+    lines = roster(
+        start=data["start"], end=data["end"], village=form.village_code, user=request.user
+    )
+    title = _("Roster %(period)s") % {"period": _period_label(data["start"], data["end"])}
+    fmt = _format(request)
+    if fmt:
+        return download(
+            roster_tables(lines, title=_("Roster")),
+            filename=f"roster-{data['start']}-{data['end']}",
+            format=fmt,
+        )
+    return render(
+        request,
+        "workforce/roster.html",
+        {
+            "form": form,
+            "lines": lines,
+            "title": title,
+            "start": data["start"],
+            "end": data["end"],
+            "village": data.get("village"),
+            "total_days": sum(line.days for line in lines),
+            "total_amount": sum((line.amount for line in lines), 0),
+            "query": _report_query(form),
+        },
+    )
+
+
+@forbidden_as_403
+def pay_sheet_view(request, pk: int):
+    """A wage batch's pay sheet with a column for each villager's signature."""
+    _require(request, "workforce.view_wagebatch")
+    batch = get_object_or_404(WageBatch, pk=pk)
+    lines = pay_sheet(batch=batch, user=request.user)
+    fmt = _format(request)
+    if fmt:
+        tables = roster_tables(lines, title=_("Pay sheet"))
+        table = tables[0]
+        keep = [0, 1, 4, 5, 6, 9, 10, 11]
+        table.headings = [table.headings[i] for i in keep] + [_("Signature")]
+        table.rows = [[row[i] for i in keep] + [""] for row in table.rows]
+        table.notes = [
+            _("Wage batch %(period)s, paid on %(paid)s, reference %(ref)s")
+            % {
+                "period": _period_label(batch.period_start, batch.period_end),
+                "paid": batch.paid_on or "—",
+                "ref": batch.reference or "—",
+            }
+        ]
+        return download(tables, filename=f"pay-sheet-{batch.pk}", format=fmt)
+    return render(
+        request,
+        "workforce/pay_sheet.html",
+        {"batch": batch, "lines": lines, "total": sum((line.amount for line in lines), 0)},
+    )
+
+
+class CrewDayView(WagtailAdminTemplateMixin, FormView):
+    """A crew's day in one form: date, task, basis, and each present villager's quantity."""
+
+    form_class = CrewDayForm
+    template_name = "workforce/crew_day.html"
+    page_title = gettext_lazy("Crew's day")
+    header_icon = "group"
+
+    def dispatch(self, request, *args, **kwargs):
+        _require(request, "workforce.add_workentry")
+        return super().dispatch(request, *args, **kwargs)
+
+    def village(self):
+        code = self.request.GET.get("village")
+        villages = list(Village.objects.all())
+        return next(
+            (v for v in villages if v.code == code), villages[0] if villages else None
+        ), villages
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        village, _villages = self.village()
+        kwargs["villagers"] = (
+            Villager.objects.filter(household__group__village=village)
+            .select_related("household")
+            .order_by("household__code", "pk")
+            if village
+            else Villager.objects.none()
+        )
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["village"], context["villages"] = self.village()
+        return context
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            entries = services.crew_day_record(
+                date=data["date"],
+                task=data["task"],
+                basis=data["basis"],
+                quantities=data["quantities"],
+                crew=data.get("crew"),
+                zone=data.get("zone"),
+            )
+        except services.WorkforceError as error:
+            field = error.field if error.field in form.fields else None
+            form.add_error(field, error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Recorded %(count)s work entries for %(date)s.")
+            % {"count": len(entries), "date": data["date"].isoformat()},
+        )
+        return redirect(reverse("workforce_workentry:index"))
