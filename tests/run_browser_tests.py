@@ -33,7 +33,7 @@ def main(extra: list[str]) -> int:
             print(run.stdout[-6000:])
             totals["failed"] += 0 if re.search(r"\d+ (failed|error)", summary) else 1
     print(
-        f"browser tests: {totals['passed']} passed, {totals['failed'] + totals['error']} failed, {totals['skipped']} skipped"
+        f"browser: {totals['passed']} passed, {totals['failed'] + totals['error']} failed, {totals['skipped']} skipped"
     )
     return 1 if totals["failed"] or totals["error"] else 0
 
