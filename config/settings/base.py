@@ -52,6 +52,12 @@ TICKETS_LOCK_TIMEOUT_MS = env.int("TICKETS_LOCK_TIMEOUT_MS", default=5000)
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
 API_ORDER_RATE_LIMIT_PER_MINUTE = env.int("API_ORDER_RATE_LIMIT_PER_MINUTE", default=30)
 
+# Job-creation reports: days that make one full-time equivalent, the least a day's work
+# may pay, and the hours in a working day (for hourly rates).
+WORKFORCE_FTE_DAYS = env.int("WORKFORCE_FTE_DAYS", default=250)
+WORKFORCE_MINIMUM_DAY_PAY = env.str("WORKFORCE_MINIMUM_DAY_PAY", default="80.00")
+WORKFORCE_HOURS_PER_DAY = env.str("WORKFORCE_HOURS_PER_DAY", default="8")
+
 # The deployment this is; load_demo refuses to run in "production" without --force.
 HUAGU_ENVIRONMENT = "development"
 
