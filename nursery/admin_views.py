@@ -10,6 +10,7 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -24,7 +25,15 @@ from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView,
 from wagtail.admin.views.reports import ReportView
 
 from . import imports, selectors, services
-from .forms import DeliveryForm, ImportForm, ReservationForm, StockMovementForm, apply_error
+from .forms import (
+    AcquisitionForm,
+    AcquisitionLineFormSet,
+    DeliveryForm,
+    ImportForm,
+    ReservationForm,
+    StockMovementForm,
+    apply_error,
+)
 from .models import Planting, StockLot
 
 
@@ -183,6 +192,78 @@ class DeliveryView(NurseryFormView):
             user=self.request.user,
         )
         return _("Delivery recorded."), reverse("nursery_reservation:index")
+
+
+class AcquisitionView(WagtailAdminTemplateMixin, FormView):
+    """Record a purchase and its lines; the landed cost lands in the new lots and trees."""
+
+    form_class = AcquisitionForm
+    template_name = "nursery/admin/acquisition.html"
+    page_title = gettext_lazy("Record a purchase")
+    header_icon = "download"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("nursery.add_acquisition"):
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("lines", AcquisitionLineFormSet(prefix="lines"))
+        return context
+
+    def post(self, request, *args, **kwargs):
+        form = self.get_form()
+        lines = AcquisitionLineFormSet(request.POST, prefix="lines")
+        if not (form.is_valid() and lines.is_valid()):
+            return self.render_to_response(
+                self.get_context_data(form=form, lines=lines), status=422
+            )
+        data = form.cleaned_data
+        inputs = [
+            services.AcquisitionLineInput(
+                species=line["species"],
+                quantity=line["quantity"],
+                unit_price=line["unit_price"],
+                lot_code=line["lot_code"],
+                zone=line["zone"],
+                spec={
+                    key: line[key]
+                    for key in ("stem_diameter_cm", "height_cm", "crown_cm")
+                    if line.get(key) is not None
+                },
+                specimen_tags=line["specimen_tags"],
+            )
+            for line in lines.cleaned_data
+            if line
+        ]
+        try:
+            acquisition = services.acquisition_record(
+                reference=data["reference"],
+                supplier=data["supplier"],
+                acquired_on=data["acquired_on"],
+                lines=inputs,
+                origin_province=data["origin_province"],
+                transport_cost=data["transport_cost"],
+                crane_cost=data["crane_cost"],
+                root_ball_cost=data["root_ball_cost"],
+                allocation=data["allocation"],
+                user=request.user,
+            )
+        except services.NurseryError as error:
+            apply_error(form, error)
+            return self.render_to_response(
+                self.get_context_data(form=form, lines=lines), status=422
+            )
+        messages.success(
+            request,
+            _("Purchase %(ref)s recorded: ¥%(total)s with landed costs.")
+            % {
+                "ref": acquisition.reference,
+                "total": acquisition.lines.aggregate(t=Sum("allocated_cost"))["t"],
+            },
+        )
+        return redirect(reverse("nursery_acquisition:index"))
 
 
 class ImportView(WagtailAdminTemplateMixin, FormView):

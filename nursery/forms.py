@@ -8,7 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 from wagtail.images.fields import WagtailImageField
 
-from .models import Customer, Reservation, StockLot, SurvivalCheck, Zone
+from .models import (
+    Acquisition,
+    Customer,
+    Reservation,
+    Species,
+    StockLot,
+    Supplier,
+    SurvivalCheck,
+    Zone,
+)
 from .services import NurseryError
 
 
@@ -168,3 +177,73 @@ class ImportForm(forms.Form):
         required=False,
         initial=True,
     )
+
+
+class AcquisitionForm(forms.Form):
+    """A purchase: supplier, origin, date and the costs spread over its lines."""
+
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=40,
+        help_text=_("The supplier's invoice or contract number."),
+    )
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.all())
+    origin_province = forms.CharField(label=_("Origin province"), max_length=40, required=False)
+    acquired_on = forms.DateField(
+        label=_("Bought on"), widget=DateInput, initial=timezone.localdate
+    )
+    transport_cost = forms.DecimalField(
+        label=_("Transport (CNY)"), min_value=0, max_digits=12, decimal_places=2, initial=0
+    )
+    crane_cost = forms.DecimalField(
+        label=_("Crane (CNY)"), min_value=0, max_digits=12, decimal_places=2, initial=0
+    )
+    root_ball_cost = forms.DecimalField(
+        label=_("Root-balling (CNY)"), min_value=0, max_digits=12, decimal_places=2, initial=0
+    )
+    allocation = forms.ChoiceField(
+        label=_("Spread the extra costs"), choices=Acquisition.Allocation.choices
+    )
+
+    def clean_acquired_on(self):
+        day = self.cleaned_data["acquired_on"]
+        if day > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return day
+
+
+class AcquisitionLineForm(forms.Form):
+    """One line: a new lot (code and zone) or tagged specimen trees (one tag a tree)."""
+
+    species = forms.ModelChoiceField(label=_("Species"), queryset=Species.objects.all())
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000)
+    unit_price = forms.DecimalField(
+        label=_("Unit price (CNY)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    lot_code = forms.CharField(label=_("New lot code"), max_length=40, required=False)
+    zone = forms.ModelChoiceField(label=_("Zone"), queryset=Zone.objects.all(), required=False)
+    stem_diameter_cm = forms.DecimalField(
+        label=_("Stem diameter (cm)"), min_value=0, max_digits=6, decimal_places=1, required=False
+    )
+    height_cm = forms.DecimalField(
+        label=_("Height H (cm)"), min_value=0, max_digits=7, decimal_places=1, required=False
+    )
+    crown_cm = forms.DecimalField(
+        label=_("Crown P (cm)"), min_value=0, max_digits=7, decimal_places=1, required=False
+    )
+    specimen_tags = forms.CharField(
+        label=_("Specimen tree tags"),
+        required=False,
+        help_text=_(
+            "For individually tagged trees: one tag per tree, separated by spaces or commas."
+        ),
+    )
+
+    def clean_specimen_tags(self):
+        raw = self.cleaned_data.get("specimen_tags") or ""
+        return [tag for tag in raw.replace(",", " ").split() if tag]
+
+
+AcquisitionLineFormSet = forms.formset_factory(
+    AcquisitionLineForm, extra=3, min_num=1, validate_min=True, max_num=200
+)

@@ -552,6 +552,11 @@ def register_nursery_admin_urls():
         ),
         path("nursery/deliver/", admin_views.DeliveryView.as_view(), name="nursery_deliver"),
         path("nursery/import/", admin_views.ImportView.as_view(), name="nursery_import"),
+        path(
+            "nursery/purchase/",
+            admin_views.AcquisitionView.as_view(),
+            name="nursery_acquisition_record",
+        ),
     ]
     for slug, view in REPORTS:
         urls += [
@@ -572,6 +577,17 @@ class PermissionMenuItem(MenuItem):
 
     def is_shown(self, request):
         return request.user.has_perm(self.permission)
+
+
+@hooks.register("register_admin_menu_item")
+def register_purchase_menu_item():
+    return PermissionMenuItem(
+        _("Record a purchase"),
+        reverse("nursery_acquisition_record"),
+        icon_name="download",
+        order=405,
+        permission="nursery.add_acquisition",
+    )
 
 
 @hooks.register("register_reports_menu_item")
