@@ -154,14 +154,24 @@ class HomePage(BasePage):
         return data
 
 
-def with_listing_images(queryset):
-    """Fetch each page's listing image and its renditions with the pages, in a fixed number of queries."""
+# The renditions a card's <picture> asks for (tourism/includes/card.html).
+CARD_RENDITIONS = [
+    f"format-{fmt}|fill-{size}" for size in ("400x260", "800x520") for fmt in ("webp", "jpeg")
+]
+
+
+def with_listing_images(queryset, renditions=CARD_RENDITIONS):
+    """Fetch each page's listing image and the renditions its card shows, in a fixed number of queries.
+
+    Only the renditions the card uses: an image has many more (banners, sharing), and
+    loading them all costs more than the queries it saves.
+    """
     from wagtail.images import get_image_model
 
     return queryset.prefetch_related(
         models.Prefetch(
             "listing_image",
-            queryset=get_image_model().objects.prefetch_renditions(),
+            queryset=get_image_model().objects.prefetch_renditions(*renditions),
         )
     )
 

@@ -29,6 +29,18 @@ from tests.workforce.factories import (
 from workforce import services
 from workforce.models import Crew, EmploymentKind, PovertyStatus, Villager
 
+
+@pytest.fixture(autouse=True)
+def english_messages(settings):
+    """Tests read figures and refusals in their English source text; the admin follows
+    LANGUAGE_CODE, the rest the active language."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 Q2 = (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))
 
 
