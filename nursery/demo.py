@@ -740,7 +740,7 @@ def _plant_specimens(groups, zone: Zone) -> None:
                 species=kind,
                 supplier=supplier,
                 quantity=len(group),
-                crew="移栽一组（张德明）",
+                crew="演示一村1队（移栽）",
             )
             for kind, supplier, group in groups
         ]
@@ -839,7 +839,7 @@ def _ensure_lots(tally, species: dict[str, Species], zones: dict[str, Zone]) -> 
     ]:
         lot = StockLot.objects.get(code=code)
         planting = services.planting_record.__wrapped__(
-            planted_on=day, zone=zones[zone], lot=lot, quantity=quantity, crew="栽植二组（刘兴华）"
+            planted_on=day, zone=zones[zone], lot=lot, quantity=quantity, crew="演示二村2队"
         )
         for check in planting.checks.filter(due_on__lte=datetime.date(2026, 11, 1)):
             dead = quantity // 25

@@ -11,6 +11,7 @@ from wagtail.images.fields import WagtailImageField
 from .models import (
     Acquisition,
     Customer,
+    Planting,
     Reservation,
     Species,
     StockLot,
@@ -106,7 +107,12 @@ class FieldPlantingForm(forms.Form):
     planted_on = forms.DateField(
         label=_("Planted on"), widget=DateInput, initial=timezone.localdate
     )
-    crew = forms.CharField(label=_("Crew"), max_length=200, required=False)
+    crew = forms.CharField(
+        label=_("Crew"),
+        max_length=200,
+        required=False,
+        help_text=Planting._meta.get_field("crew").help_text,
+    )
     photo = WagtailImageField(label=_("Photo"), required=False)
 
     def __init__(self, *args, **kwargs):

@@ -513,7 +513,15 @@ class Planting(models.Model):
         SpecimenTree, verbose_name=_("specimen trees"), blank=True, related_name="plantings"
     )
     quantity = models.PositiveIntegerField(_("quantity"))
-    crew = models.CharField(_("crew"), max_length=200, blank=True)
+    crew = models.CharField(
+        _("crew"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Begin with the crew's name as listed under Workforce › Crews, so the crew's "
+            "work can be recorded against this planting."
+        ),
+    )
     photo = models.ForeignKey(
         "wagtailimages.Image",
         verbose_name=_("photo"),

@@ -1,8 +1,12 @@
 """Wires the nursery admin: catalogue and stock viewsets, service-backed forms, reports, import."""
 
+from django.db.models import Count
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -11,6 +15,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from tourism.admin_listing import ListingQuerysetMixin
 from tourism.admin_menu import PermissionMenuItem
 
 from . import admin_views
@@ -90,7 +95,7 @@ class LogPermissionPolicy(ModelPermissionPolicy):
         return super().user_has_permission(user, action)
 
 
-class NurseryViewSet(ModelViewSet):
+class NurseryViewSet(ListingQuerysetMixin, ModelViewSet):
     add_view_class = NurseryCreateView
     edit_view_class = NurseryEditView
     delete_view_class = NurseryDeleteView
@@ -225,7 +230,7 @@ class StockLotViewSet(NurseryViewSet):
         "notes",
     ]
 
-    def get_queryset(self, request):
+    def listing_queryset(self):
         return StockLot.objects.select_related("species", "zone")
 
 
@@ -287,7 +292,7 @@ class SpecimenTreeViewSet(NurseryViewSet):
         "story",
     ]
 
-    def get_queryset(self, request):
+    def listing_queryset(self):
         return SpecimenTree.objects.select_related("species", "zone")
 
 
@@ -377,7 +382,7 @@ class AcquisitionLineViewSet(LogViewSet):
     ]
     form_fields = ["quantity"]
 
-    def get_queryset(self, request):
+    def listing_queryset(self):
         return AcquisitionLine.objects.select_related("acquisition__supplier", "species")
 
 
@@ -408,8 +413,24 @@ class StockEntryViewSet(LogViewSet):
     form_fields = ["note"]
     ordering = ["-occurred_at", "-pk"]
 
-    def get_queryset(self, request):
+    def listing_queryset(self):
         return StockEntry.objects.select_related("lot__species", "created_by")
+
+
+class CrewWorkColumn(Column):
+    """Links a planting to the crew's-day form that records its crew's work against it."""
+
+    def get_value(self, instance):
+        url = f"{reverse('workforce_crew_day')}?planting={instance.pk}"
+        if instance.work_entry_count:
+            label = ngettext(
+                "%(count)s work entry · add",
+                "%(count)s work entries · add",
+                instance.work_entry_count,
+            ) % {"count": instance.work_entry_count}
+        else:
+            label = _("Record the crew's work")
+        return format_html('<a href="{}">{}</a>', url, label)
 
 
 class PlantingViewSet(LogViewSet):
@@ -418,7 +439,16 @@ class PlantingViewSet(LogViewSet):
     model = Planting
     icon = "pick"
     menu_label = _("Plantings")
-    list_display = ["planted_on", "zone", "species", "lot", "quantity", "crew", "supplier"]
+    list_display = [
+        "planted_on",
+        "zone",
+        "species",
+        "lot",
+        "quantity",
+        "crew",
+        "supplier",
+        CrewWorkColumn("crew_work", label=_("Crew's work")),
+    ]
     list_filter = {
         "zone": ["exact"],
         "species": ["exact"],
@@ -438,8 +468,10 @@ class PlantingViewSet(LogViewSet):
     ]
     form_fields = ["notes"]
 
-    def get_queryset(self, request):
-        return Planting.objects.select_related("zone", "species", "lot__species", "supplier")
+    def listing_queryset(self):
+        return Planting.objects.select_related(
+            "zone", "species", "lot__species", "supplier"
+        ).annotate(work_entry_count=Count("work_entries"))
 
 
 class SurvivalCheckViewSet(LogViewSet):
@@ -468,7 +500,7 @@ class SurvivalCheckViewSet(LogViewSet):
     ]
     form_fields = ["notes"]
 
-    def get_queryset(self, request):
+    def listing_queryset(self):
         return SurvivalCheck.objects.select_related("planting__zone", "planting__species")
 
 
@@ -502,7 +534,7 @@ class ReservationViewSet(LogViewSet):
     ]
     form_fields = ["project"]
 
-    def get_queryset(self, request):
+    def listing_queryset(self):
         return Reservation.objects.select_related("customer", "lot__species")
 
 

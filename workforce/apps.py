@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,3 +8,15 @@ class WorkforceConfig(AppConfig):
     label = "workforce"
     verbose_name = _("Workforce")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import signals
+        from .models import WorkEntry
+
+        pre_save.connect(signals.remember_month, sender=WorkEntry, dispatch_uid="workmonth-before")
+        post_save.connect(
+            signals.recount_after_save, sender=WorkEntry, dispatch_uid="workmonth-save"
+        )
+        post_delete.connect(
+            signals.recount_after_delete, sender=WorkEntry, dispatch_uid="workmonth-delete"
+        )

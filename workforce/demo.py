@@ -33,6 +33,7 @@ from .models import (
     WageBatch,
     WorkEntry,
 )
+from .services import work_months_rebuild
 
 SEED = 20201215
 CENT = Decimal("0.01")
@@ -358,6 +359,7 @@ def _ensure_work(villagers, tasks, crews, rng, today, tally) -> None:
             )
         day += datetime.timedelta(days=1)
     WorkEntry.objects.bulk_create(entries, batch_size=2000)
+    work_months_rebuild()
     _count(tally, "work entries", len(entries), 0)
 
     # One wage batch per finished month, paid on the 10th of the next.

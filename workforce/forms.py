@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from nursery.models import Zone
+from nursery.models import Planting, Zone
 
 from .models import Basis, Crew, Task, Village
 from .reports import period_bounds
@@ -99,6 +99,12 @@ class CrewDayForm(forms.Form):
     )
     zone = forms.ModelChoiceField(
         label=gettext_lazy("Zone"), queryset=Zone.objects.all(), required=False
+    )
+    planting = forms.ModelChoiceField(
+        label=gettext_lazy("Planting"),
+        queryset=Planting.objects.select_related("zone", "species").order_by("-planted_on", "-pk"),
+        required=False,
+        help_text=gettext_lazy("When the crew planted: the entries are that planting's work."),
     )
 
     def __init__(self, *args, villagers, **kwargs):

@@ -297,6 +297,15 @@ class WorkEntry(models.Model):
         blank=True,
         related_name="+",
     )
+    planting = models.ForeignKey(
+        "nursery.Planting",
+        verbose_name=_("planting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="work_entries",
+        help_text=_("The planting this work was for, when it was a planting crew's work."),
+    )
     basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices)
     quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=2)
     rate = models.DecimalField(_("rate (CNY)"), max_digits=10, decimal_places=2)
@@ -331,6 +340,39 @@ class WorkEntry(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.villager} {self.task}"
+
+
+class WorkMonth(models.Model):
+    """A villager's days worked and wages in one calendar month, summed from the work entries.
+
+    The job-creation report reads these instead of scanning every entry of a year; the
+    services keep them true on every write of a work entry (``work_months_refresh``).
+    """
+
+    villager = models.ForeignKey(
+        Villager, verbose_name=_("villager"), on_delete=models.CASCADE, related_name="+"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    days = models.PositiveSmallIntegerField(_("days worked"))
+    wages = models.DecimalField(_("wages (CNY)"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("month of work")
+        verbose_name_plural = _("months of work")
+        constraints = [
+            models.UniqueConstraint(fields=["villager", "month"], name="workmonth_one_per_month"),
+            models.CheckConstraint(condition=Q(days__gt=0), name="workmonth_days_positive"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["month", "villager"],
+                include=["days", "wages"],
+                name="workmonth_month_villager",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.villager} {self.month:%Y-%m}"
 
 
 class LandLease(models.Model):

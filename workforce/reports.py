@@ -1,21 +1,22 @@
 """The job-creation report: jobs, days, wages and rent the base brings to the villages.
 
 ``job_report`` computes every figure from a handful of aggregate queries whose number
-does not grow with the data: one grouped scan of the period's work entries (per
-villager and month), one read of the villagers with their poverty status and
+does not grow with the data: two over the period's months of work (per villager, and
+per month; ``WorkMonth`` rows the services keep from the work entries, so a year is a
+few rows per villager rather than every entry), one read of the villagers with their poverty status and
 employment type as of the period's end, one of first hires, one of rent paid. The
 breakdowns are sums over the per-villager rows, so they always add up to the totals.
 """
 
 import calendar
 import datetime
-from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import F, Min, OuterRef, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, F, Min, OuterRef, Subquery, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -27,6 +28,7 @@ from .models import (
     Village,
     Villager,
     WorkEntry,
+    WorkMonth,
 )
 
 ZERO = Decimal("0")
@@ -258,51 +260,99 @@ def breakdown_titles() -> dict[str, str]:
     }
 
 
+BREAKDOWNS = ("village", "gender", "age_band", "employment_type", "poverty_status")
+
+
 @dataclass
 class _Period:
+    """One period's figures, its months, and its villagers employed tallied per group.
+
+    ``groups`` maps a tuple of the villager's keys, in ``BREAKDOWNS`` order, to the
+    villagers employed, person-days and wages of that combination: a few hundred rows
+    at most, whatever the number of villagers, from which every breakdown is summed.
+    """
+
     figures: Figures
-    by_villager: dict[int, dict]
-    attributes: dict[int, dict]
+    groups: dict[tuple, dict]
     months: dict[datetime.date, dict]
 
 
-def _work_rows(start, end, village: str | None):
-    """Per villager and month: days worked and wages, from one scan of the period's entries.
+def _worked_sql(start, end, village: str | None) -> tuple[str, list]:
+    """SQL for one row per villager and month worked in the period: villager_id, month, days, wages.
 
-    Two levels of grouping — first per villager and date, then per villager and month —
-    count each person-day once with hash aggregation; ``COUNT(DISTINCT date)`` would make
-    PostgreSQL sort every entry of the period.
+    Whole months are read from the months of work (``WorkMonth``, kept by the services);
+    a partial first or last month is summed from its work entries, each person-day once.
     """
-    entries = WorkEntry.objects.filter(date__gte=start, date__lte=end)
-    if village:
-        entries = entries.filter(villager__household__group__village__code=village)
-    days = entries.values("villager_id", "date").annotate(wages=Sum("amount")).order_by()
-    sql, params = days.query.sql_with_params()
-    if connection.vendor == "postgresql":
-        month = "date_trunc('month', d.date)::date"
+    first_whole = start if start.day == 1 else _add_months(start, 1)
+    after_whole = (
+        _add_months(end, 1) if end == month_end(end.year, end.month) else end.replace(day=1)
+    )
+    parts = []
+    if first_whole < after_whole:
+        parts.append(
+            WorkMonth.objects.filter(month__gte=first_whole, month__lt=after_whole).values_list(
+                "villager_id", "month", "days", "wages"
+            )
+        )
+        spans = [(start, first_whole - datetime.timedelta(days=1)), (after_whole, end)]
     else:
-        month = "strftime('%%Y-%%m-01', d.date)"
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Room to hash a year's villager-days in memory rather than spill them to disk.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+        spans = [(start, end)]
+    for first, last in spans:
+        if first <= last:
+            parts.append(
+                WorkEntry.objects.filter(date__gte=first, date__lte=last)
+                .annotate(month=TruncMonth("date"))
+                .values("villager_id", "month")
+                .annotate(days=Count("date", distinct=True), wages=Sum("amount"))
+                .values_list("villager_id", "month", "days", "wages")
+                .order_by()
+            )
+    selects, params = [], []
+    for n, part in enumerate(parts):
+        if village:
+            part = part.filter(villager__household__group__village__code=village)
+        sql, part_params = part.query.sql_with_params()
+        selects.append(f"SELECT villager_id, month, days, wages FROM ({sql}) AS part{n}")
+        params.extend(part_params)
+    return " UNION ALL ".join(selects), params
+
+
+def _summed_money(value) -> Decimal:
+    """A database's SUM of amounts: exact from PostgreSQL; SQLite may answer a float."""
+    return value if isinstance(value, Decimal) else _money(Decimal(str(value)))
+
+
+def _worked(start, end, village: str | None) -> tuple[dict[int, tuple], dict[datetime.date, dict]]:
+    """``(days, wages)`` per villager, and villagers, days and wages per month, in two queries."""
+    sql, params = _worked_sql(start, end, village)
+    with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT d.villager_id, {month}, COUNT(*), SUM(d.wages) FROM ({sql}) d GROUP BY 1, 2",
+            f"SELECT villager_id, SUM(days), SUM(wages) FROM ({sql}) AS w GROUP BY villager_id",
             params,
         )
-        rows = cursor.fetchall()
-    for villager_id, first_day, day_count, wages in rows:
-        if isinstance(first_day, str):
-            first_day = datetime.date.fromisoformat(first_day)
-        yield {
-            "villager_id": villager_id,
-            "month": first_day,
-            "days": day_count,
-            "wages": _money(Decimal(str(wages))),
+        by_villager = {
+            pk: (int(days), _summed_money(wages)) for pk, days, wages in cursor.fetchall()
         }
+        cursor.execute(
+            f"SELECT month, COUNT(*), SUM(days), SUM(wages) FROM ({sql}) AS w GROUP BY month",
+            params,
+        )
+        months = {}
+        for month, employed, days, wages in cursor.fetchall():
+            if isinstance(month, str):
+                month = datetime.date.fromisoformat(month[:10])
+            elif isinstance(month, datetime.datetime):
+                month = month.date()
+            months[month] = {
+                "employed": employed,
+                "days": int(days),
+                "wages": _summed_money(wages),
+            }
+    return by_villager, months
 
 
-def _villager_attributes(end, village: str | None) -> dict[int, dict]:
+def _villager_attributes(end, village: str | None) -> dict[int, tuple]:
+    """Per villager: ``(household_id, group keys in BREAKDOWNS order)`` as of ``end``."""
     status = (
         HouseholdStatus.objects.filter(household_id=OuterRef("household_id"), since__lte=end)
         .order_by("-since")
@@ -316,17 +366,23 @@ def _villager_attributes(end, village: str | None) -> dict[int, dict]:
     villagers = Villager.objects.all()
     if village:
         villagers = villagers.filter(household__group__village__code=village)
+    rows = villagers.annotate(
+        status=Subquery(status),
+        kind=Subquery(kind),
+        village_code=F("household__group__village__code"),
+    ).values_list("pk", "household_id", "village_code", "gender", "birth_year", "kind", "status")
     return {
-        row["pk"]: row
-        for row in villagers.annotate(status=Subquery(status), kind=Subquery(kind)).values(
-            "pk",
-            "gender",
-            "birth_year",
-            "household_id",
-            "status",
-            "kind",
-            village_code=F("household__group__village__code"),
+        pk: (
+            household_id,
+            (
+                village_code,
+                gender,
+                age_band(end.year - birth_year),
+                kind or UNRECORDED,
+                status or PovertyStatus.NONE,
+            ),
         )
+        for pk, household_id, village_code, gender, birth_year, kind, status in rows
     }
 
 
@@ -353,29 +409,26 @@ def _rent_by_household(start, end, village: str | None) -> dict[int, Decimal]:
 
 
 def _compute(start, end, village: str | None, fte_days: int) -> _Period:
-    by_villager: dict[int, dict] = defaultdict(lambda: {"days": 0, "wages": ZERO})
-    months: dict[datetime.date, dict] = defaultdict(
-        lambda: {"villagers": set(), "days": 0, "wages": ZERO}
-    )
-    for row in _work_rows(start, end, village):
-        month = row["month"]
-        if isinstance(month, datetime.datetime):
-            month = month.date()
-        totals = by_villager[row["villager_id"]]
-        totals["days"] += row["days"]
-        totals["wages"] += row["wages"]
-        months[month]["villagers"].add(row["villager_id"])
-        months[month]["days"] += row["days"]
-        months[month]["wages"] += row["wages"]
-
+    by_villager, months = _worked(start, end, village)
     attributes = _villager_attributes(end, village)
     rent = _rent_by_household(start, end, village)
+    groups: dict[tuple, dict] = {}
+    households = set(rent)
+    for pk, (days, wages) in by_villager.items():
+        household_id, keys = attributes[pk]
+        households.add(household_id)
+        group = groups.get(keys)
+        if group is None:
+            group = groups[keys] = {"employed": 0, "days": 0, "wages": ZERO}
+        group["employed"] += 1
+        group["days"] += days
+        group["wages"] += wages
+    status_at = BREAKDOWNS.index("poverty_status")
     employed = len(by_villager)
-    poor = sum(1 for pk in by_villager if (attributes[pk]["status"] or "none") in POVERTY_STATUSES)
-    person_days = sum(v["days"] for v in by_villager.values())
-    wages = sum((v["wages"] for v in by_villager.values()), ZERO)
+    poor = sum(g["employed"] for keys, g in groups.items() if keys[status_at] in POVERTY_STATUSES)
+    person_days = sum(g["days"] for g in groups.values())
+    wages = sum((g["wages"] for g in groups.values()), ZERO)
     land_rent = sum(rent.values(), ZERO)
-    households = {attributes[pk]["household_id"] for pk in by_villager} | set(rent)
     figures = Figures(
         employed=employed,
         from_poverty_households=poor,
@@ -389,7 +442,7 @@ def _compute(start, end, village: str | None, fte_days: int) -> _Period:
         households_benefiting=len(households),
         income_per_household=_ratio(wages + land_rent, len(households)),
     )
-    return _Period(figures, dict(by_villager), attributes, dict(months))
+    return _Period(figures, groups, months)
 
 
 def age_band(age: int) -> str:
@@ -397,20 +450,6 @@ def age_band(age: int) -> str:
         if low <= age <= high:
             return label
     return AGE_BANDS[-1][2]
-
-
-def _group_key(name: str, attributes: dict, end: datetime.date) -> str:
-    if name == "village":
-        return attributes["village_code"]
-    if name == "gender":
-        return attributes["gender"]
-    if name == "age_band":
-        return age_band(end.year - attributes["birth_year"])
-    if name == "employment_type":
-        return attributes["kind"] or UNRECORDED
-    if name == "poverty_status":
-        return attributes["status"] or PovertyStatus.NONE
-    raise ValueError(name)
 
 
 def _breakdown_labels(name: str, villages: dict[str, str]) -> dict[str, str]:
@@ -430,18 +469,19 @@ def _breakdown_labels(name: str, villages: dict[str, str]) -> dict[str, str]:
     raise ValueError(name)
 
 
-def _breakdown(name: str, current: _Period, previous: _Period, end, previous_end, villages):
+def _breakdown(name: str, current: _Period, previous: _Period, villages) -> list[Row]:
     labels = _breakdown_labels(name, villages)
     rows = {key: Row(key=key, label=label) for key, label in labels.items()}
-    for pk, totals in current.by_villager.items():
-        key = _group_key(name, current.attributes[pk], end)
+    at = BREAKDOWNS.index(name)
+    for keys, group in current.groups.items():
+        key = keys[at]
         row = rows.setdefault(key, Row(key=key, label=key))
-        row.employed += 1
-        row.person_days += totals["days"]
-        row.wages += totals["wages"]
-    for pk in previous.by_villager:
-        key = _group_key(name, previous.attributes[pk], previous_end)
-        rows.setdefault(key, Row(key=key, label=key)).previous_employed += 1
+        row.employed += group["employed"]
+        row.person_days += group["days"]
+        row.wages += group["wages"]
+    for keys, group in previous.groups.items():
+        key = keys[at]
+        rows.setdefault(key, Row(key=key, label=key)).previous_employed += group["employed"]
     result = [row for row in rows.values() if row.employed or row.previous_employed]
     for row in result:
         row.wages = _money(row.wages)
@@ -471,7 +511,7 @@ def job_report(
     if compare:
         previous = _compute(previous_start, previous_end, village, fte_days)
     else:
-        previous = _Period(Figures(), {}, {}, {})
+        previous = _Period(Figures(), {}, {})
     report = JobReport(
         start=start,
         end=end,
@@ -483,17 +523,14 @@ def job_report(
         current=current.figures,
         previous=previous.figures,
     )
-    report.breakdowns = {
-        name: _breakdown(name, current, previous, end, previous_end, villages)
-        for name in breakdown_titles()
-    }
+    report.breakdowns = {name: _breakdown(name, current, previous, villages) for name in BREAKDOWNS}
     for month in months_between(start, end):
-        totals = current.months.get(month, {"villagers": set(), "days": 0, "wages": ZERO})
+        totals = current.months.get(month, {"employed": 0, "days": 0, "wages": ZERO})
         report.months.append(
             Row(
                 key=month.strftime("%Y-%m"),
                 label=month.strftime("%Y-%m"),
-                employed=len(totals["villagers"]),
+                employed=totals["employed"],
                 person_days=totals["days"],
                 wages=_money(totals["wages"]),
             )

@@ -9,7 +9,9 @@ from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -25,6 +27,7 @@ from .models import (
     Villager,
     WageBatch,
     WorkEntry,
+    WorkMonth,
 )
 
 CENT = Decimal("0.01")
@@ -112,6 +115,7 @@ def _entry(
     rate: Decimal,
     crew: Crew | None,
     zone,
+    planting=None,
 ) -> WorkEntry:
     return WorkEntry(
         date=date,
@@ -119,11 +123,30 @@ def _entry(
         task=task,
         crew=crew,
         zone=zone,
+        planting=planting,
         basis=basis,
         quantity=quantity,
         rate=rate,
         amount=(quantity * rate).quantize(CENT, rounding=ROUND_HALF_UP),
     )
+
+
+def planting_work_zone(*, planting, zone, date: datetime.date):
+    """The zone of work done for ``planting`` (its own), refusing another zone or an earlier date."""
+    if planting is None:
+        return zone
+    if zone is not None and zone.pk != planting.zone_id:
+        raise WorkforceError(
+            _("The planting was in %(zone)s; choose that zone or none.") % {"zone": planting.zone},
+            field="zone",
+        )
+    if date < planting.planted_on:
+        raise WorkforceError(
+            _("Work for a planting cannot be dated before it was planted (%(day)s).")
+            % {"day": planting.planted_on.isoformat()},
+            field="date",
+        )
+    return planting.zone
 
 
 def work_entry_price(
@@ -150,8 +173,10 @@ def work_entry_record(
     rate: Decimal | None = None,
     crew: Crew | None = None,
     zone=None,
+    planting=None,
 ) -> WorkEntry:
     """Record a villager's work; the rate comes from the rate table unless given."""
+    zone = planting_work_zone(planting=planting, zone=zone, date=date)
     quantity, rate, _amount = work_entry_price(
         task=task, basis=basis, date=date, quantity=quantity, rate=rate
     )
@@ -164,6 +189,7 @@ def work_entry_record(
         rate=rate,
         crew=crew,
         zone=zone,
+        planting=planting,
     )
     entry.save()
     return entry
@@ -177,8 +203,13 @@ def crew_day_record(
     quantities: dict[int, Decimal],
     crew: Crew | None = None,
     zone=None,
+    planting=None,
 ) -> list[WorkEntry]:
-    """A crew's day in one go: one entry per villager present (``{villager_id: quantity}``)."""
+    """A crew's day in one go: one entry per villager present (``{villager_id: quantity}``).
+
+    Given a planting, the entries are that planting's work and take its zone.
+    """
+    zone = planting_work_zone(planting=planting, zone=zone, date=date)
     if basis not in Basis.values:
         raise WorkforceError(_("Unknown basis."), field="basis")
     if not quantities:
@@ -199,11 +230,14 @@ def crew_day_record(
             rate=rate,
             crew=crew,
             zone=zone,
+            planting=planting,
         )
         for pk, q in sorted(checked.items())
     ]
     with transaction.atomic():
-        return WorkEntry.objects.bulk_create(entries)
+        created = WorkEntry.objects.bulk_create(entries)
+        work_months_refresh(keys=[(pk, date) for pk in checked])
+    return created
 
 
 def wage_batch_create(
@@ -247,3 +281,65 @@ def rent_payment_record(
 
 def quantities_from(villager_ids: Iterable[int], quantity: Decimal) -> dict[int, Decimal]:
     return {int(pk): Decimal(quantity) for pk in villager_ids}
+
+
+# Months of work ------------------------------------------------------------------------
+
+
+def _months_insert(entries) -> None:
+    """Sum ``entries`` per villager and month into new ``WorkMonth`` rows, in the database."""
+    grouped = (
+        entries.annotate(month=TruncMonth("date"))
+        .values("villager_id", "month")
+        .annotate(days=Count("date", distinct=True), wages=Sum("amount"))
+        .values_list("villager_id", "month", "days", "wages")
+        .order_by()
+    )
+    sql, params = grouped.query.sql_with_params()
+    table = WorkMonth._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} (villager_id, month, days, wages) {sql}", params)
+
+
+def _as_date(value) -> datetime.date:
+    return datetime.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+
+
+def work_months_refresh(*, keys: Iterable[tuple[int, datetime.date]]) -> None:
+    """Recount the months of work of ``(villager_id, any date in the month)`` from their entries.
+
+    Every write of a work entry calls this for the months it touched (the signals in
+    ``workforce/signals.py`` do it for single saves and deletes). The villagers' rows
+    are locked first, so two writers of the same villager's work recount one after
+    the other and the later sees the earlier's entries.
+    """
+    keys = {(villager_id, _as_date(date).replace(day=1)) for villager_id, date in keys}
+    if not keys:
+        return
+    villager_ids = sorted({villager_id for villager_id, _month in keys})
+    months = sorted({month for _villager_id, month in keys})
+    in_months = Q()
+    for month in months:
+        in_months |= Q(date__gte=month, date__lt=_next_month(month))
+    with transaction.atomic():
+        list(
+            Villager.objects.select_for_update()
+            .filter(pk__in=villager_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        # Villagers × months, a superset of the keys, each recounted whole.
+        WorkMonth.objects.filter(villager_id__in=villager_ids, month__in=months).delete()
+        _months_insert(WorkEntry.objects.filter(in_months, villager_id__in=villager_ids))
+
+
+def work_months_rebuild() -> int:
+    """Recount every month of work from the work entries; for imports and repairs. Returns the rows."""
+    with transaction.atomic():
+        WorkMonth.objects.all().delete()
+        _months_insert(WorkEntry.objects.all())
+        return WorkMonth.objects.count()

@@ -12,15 +12,18 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from nursery.models import Planting
+
 from . import services
 from .exports import Table, download
 from .forms import CrewDayForm, ReportForm
-from .models import Village, Villager, WageBatch
+from .models import Crew, Village, Villager, WageBatch, WorkEntry
 from .reports import breakdown_titles, job_report
 from .selectors import pay_sheet, roster
 
@@ -285,10 +288,48 @@ class CrewDayView(WagtailAdminTemplateMixin, FormView):
 
     def village(self):
         code = self.request.GET.get("village")
+        if not code and self.planting_crew and self.planting_crew.village_id:
+            code = self.planting_crew.village.code
         villages = list(Village.objects.all())
         return next(
             (v for v in villages if v.code == code), villages[0] if villages else None
         ), villages
+
+    @cached_property
+    def planting(self):
+        """The planting named by ``?planting=``, whose crew's work is being recorded."""
+        pk = self.request.GET.get("planting", "")
+        if not pk.isdigit():
+            return None
+        return Planting.objects.select_related("zone").filter(pk=pk).first()
+
+    @cached_property
+    def planting_crew(self):
+        """The crew the planting names: the crew whose name its crew text starts with, longest first."""
+        if not self.planting or not self.planting.crew:
+            return None
+        named = [
+            c
+            for c in Crew.objects.select_related("village")
+            if self.planting.crew.startswith(c.name)
+        ]
+        return max(named, key=lambda c: len(c.name), default=None)
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.planting:
+            initial.update(
+                date=self.planting.planted_on, zone=self.planting.zone, planting=self.planting
+            )
+            crew = self.planting_crew
+            if crew:
+                initial["crew"] = crew
+                # Those who worked in the crew on its last day up to the planting, as a start.
+                crew_work = WorkEntry.objects.filter(crew=crew, date__lte=self.planting.planted_on)
+                last_day = crew_work.order_by("-date").values_list("date", flat=True).first()
+                for pk in crew_work.filter(date=last_day).values_list("villager_id", flat=True):
+                    initial[f"q_{pk}"] = 1
+        return initial
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
@@ -317,6 +358,7 @@ class CrewDayView(WagtailAdminTemplateMixin, FormView):
                 quantities=data["quantities"],
                 crew=data.get("crew"),
                 zone=data.get("zone"),
+                planting=data.get("planting"),
             )
         except services.WorkforceError as error:
             field = error.field if error.field in form.fields else None

@@ -11,6 +11,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from nursery.models import Planting
+from tourism.admin_listing import ListingQuerysetMixin
 from tourism.admin_menu import PermissionMenuItem
 
 from . import services, views
@@ -72,13 +74,22 @@ class WorkEntryForm(WagtailAdminModelForm):
 
     class Meta:
         model = WorkEntry
-        fields = ["date", "villager", "task", "crew", "zone", "basis", "quantity"]
+        fields = ["date", "villager", "task", "crew", "zone", "planting", "basis", "quantity"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["planting"].queryset = Planting.objects.select_related(
+            "zone", "species"
+        ).order_by("-planted_on", "-pk")
 
     def clean(self):
         data = super().clean()
         if self.errors:
             return data
         try:
+            data["zone"] = self.instance.zone = services.planting_work_zone(
+                planting=data.get("planting"), zone=data.get("zone"), date=data["date"]
+            )
             _quantity, rate, amount = services.work_entry_price(
                 task=data["task"], basis=data["basis"], date=data["date"], quantity=data["quantity"]
             )
@@ -89,7 +100,7 @@ class WorkEntryForm(WagtailAdminModelForm):
         return data
 
 
-class WorkforceViewSet(ModelViewSet):
+class WorkforceViewSet(ListingQuerysetMixin, ModelViewSet):
     """A model viewset whose refusals answer 403 instead of redirecting to the dashboard."""
 
     def construct_view(self, view_class, **kwargs):
@@ -130,7 +141,7 @@ class HouseholdViewSet(WorkforceViewSet):
     list_export = ["code", "head_name", "group"]
     form_fields = ["code", "group", "head_name"]
 
-    def get_queryset(self, request):
+    def listing_queryset(self):
         return Household.objects.select_related("group__village")
 
 
@@ -145,7 +156,7 @@ class HouseholdStatusViewSet(WorkforceViewSet):
     list_export = ["household", "status", "since", "note"]
     form_fields = ["household", "status", "since", "note"]
 
-    def get_queryset(self, request):
+    def listing_queryset(self):
         return HouseholdStatus.objects.select_related("household")
 
 
@@ -172,7 +183,7 @@ class VillagerViewSet(WorkforceViewSet):
         base_form_class=VillagerForm,
     )
 
-    def get_queryset(self, request):
+    def listing_queryset(self):
         return Villager.objects.select_related("household")
 
 
@@ -187,7 +198,7 @@ class EmploymentViewSet(WorkforceViewSet):
     list_export = ["villager", "role", "kind", "starts_on", "ends_on"]
     form_fields = ["villager", "role", "kind", "starts_on", "ends_on"]
 
-    def get_queryset(self, request):
+    def listing_queryset(self):
         return Employment.objects.select_related("villager")
 
 
@@ -212,7 +223,7 @@ class RateViewSet(WorkforceViewSet):
     list_export = ["task", "basis", "amount", "effective_from"]
     form_fields = ["task", "basis", "amount", "effective_from"]
 
-    def get_queryset(self, request):
+    def listing_queryset(self):
         return Rate.objects.select_related("task")
 
 
@@ -234,13 +245,19 @@ class WorkEntryViewSet(WorkforceViewSet):
     menu_label = _("Work entries")
     add_to_admin_menu = False
     list_display = ["date", "villager", "task", "crew", "basis", "quantity", "rate", "amount"]
-    list_filter = {"date": ["gte", "lte"], "task": ["exact"], "crew": ["exact"]}
+    list_filter = {
+        "date": ["gte", "lte"],
+        "task": ["exact"],
+        "crew": ["exact"],
+        "planting": ["exact"],
+    }
     list_export = [
         "date",
         "villager",
         "task",
         "crew",
         "zone",
+        "planting",
         "basis",
         "quantity",
         "rate",
@@ -251,13 +268,22 @@ class WorkEntryViewSet(WorkforceViewSet):
     edit_handler = ObjectList(
         [
             FieldPanel(name)
-            for name in ["date", "villager", "task", "crew", "zone", "basis", "quantity"]
+            for name in [
+                "date",
+                "villager",
+                "task",
+                "crew",
+                "zone",
+                "planting",
+                "basis",
+                "quantity",
+            ]
         ],
         base_form_class=WorkEntryForm,
     )
 
-    def get_queryset(self, request):
-        return WorkEntry.objects.select_related("villager", "task", "crew")
+    def listing_queryset(self):
+        return WorkEntry.objects.select_related("villager", "task", "crew", "planting")
 
 
 class PaySheetColumn(Column):
@@ -295,7 +321,7 @@ class LandLeaseViewSet(WorkforceViewSet):
     list_export = ["household", "area_mu", "area_m2", "rent_per_mu_year", "starts_on", "ends_on"]
     form_fields = ["household", "area_mu", "rent_per_mu_year", "starts_on", "ends_on"]
 
-    def get_queryset(self, request):
+    def listing_queryset(self):
         return LandLease.objects.select_related("household")
 
 
@@ -309,7 +335,7 @@ class RentPaymentViewSet(WorkforceViewSet):
     list_export = ["lease", "paid_on", "amount", "reference"]
     form_fields = ["lease", "paid_on", "amount", "reference"]
 
-    def get_queryset(self, request):
+    def listing_queryset(self):
         return RentPayment.objects.select_related("lease__household")
 
 

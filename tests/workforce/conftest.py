@@ -17,6 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from tests.tickets.factories import user_in_role
 from tests.workforce.factories import (
     VillageFactory,
     VillagerFactory,
@@ -34,11 +35,28 @@ from workforce.models import Crew, EmploymentKind, PovertyStatus, Villager
 def english_messages(settings):
     """Tests read figures and refusals in their English source text; the admin follows
     LANGUAGE_CODE, the rest the active language."""
+    from django.urls import clear_url_caches
     from django.utils import translation
 
+    # The URL resolver caches its reversals per language, prefixes included: clear them
+    # on both sides so no address built while English was the default outlives the test.
     settings.LANGUAGE_CODE = "en"
+    clear_url_caches()
     with translation.override("en"):
         yield
+    clear_url_caches()
+
+
+@pytest.fixture
+def official(client, db):
+    client.force_login(user_in_role("Officials"))
+    return client
+
+
+@pytest.fixture
+def manager(client, db):
+    client.force_login(user_in_role("Farm managers"))
+    return client
 
 
 Q2 = (datetime.date(2026, 4, 1), datetime.date(2026, 6, 30))

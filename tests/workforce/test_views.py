@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from tests.tickets.factories import PASSWORD, UserFactory, user_in_role
+from tests.tickets.factories import PASSWORD, UserFactory
 from tests.workforce.conftest import Q2
 from tests.workforce.factories import VillagerFactory, task_with_rates
 from workforce import services
@@ -20,20 +20,6 @@ from workforce.reports import job_report
 REPORT = "/admin/workforce/report/"
 ROSTER = "/admin/workforce/roster/"
 Q2_QUERY = {"period": "quarter", "year": "2026", "quarter": "2"}
-
-
-@pytest.fixture
-def official(client, db):
-    user = user_in_role("Officials")
-    client.force_login(user)
-    return client
-
-
-@pytest.fixture
-def manager(client, db):
-    user = user_in_role("Farm managers")
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture
