@@ -3,16 +3,19 @@ a planting's crew records its work against the planting."""
 
 import datetime
 import io
+import threading
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connections
 from django.urls import reverse
 
 from nursery import services as nursery_services
 from tests.nursery.factories import ZoneFactory, make_lot
-from tests.workforce.factories import work
+from tests.workforce.factories import VillagerFactory, task_with_rates, work
 from workforce import services
 from workforce.models import Crew, WorkEntry, WorkMonth
 from workforce.reports import job_report
@@ -190,3 +193,24 @@ def test_the_rebuild_command_recounts_months_of_work_loaded_around_the_app(workf
     call_command("rebuild_work_months", stdout=out)
     assert stored() == recounted()
     assert f"{len(recounted())} months of work" in out.getvalue()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_concurrent_writers_of_one_villagers_month_leave_it_counted_right():
+    """Real threads, each with its own connection: the villager's lock orders their recounts."""
+    villager = VillagerFactory()
+    task = task_with_rates(day="100.00")
+    barrier = threading.Barrier(6)
+
+    def record(n):
+        barrier.wait()
+        try:
+            work(villager, d(2026, 3, 1 + n), task)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(record, range(6)))
+
+    assert WorkEntry.objects.count() == 6
+    assert stored() == {(villager.pk, d(2026, 3, 1)): (6, Decimal("600.00"))}
