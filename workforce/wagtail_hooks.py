@@ -266,19 +266,7 @@ class WorkEntryViewSet(WorkforceViewSet):
     list_per_page = 100
     # Rate and amount come from the rate table through the service, never typed.
     edit_handler = ObjectList(
-        [
-            FieldPanel(name)
-            for name in [
-                "date",
-                "villager",
-                "task",
-                "crew",
-                "zone",
-                "planting",
-                "basis",
-                "quantity",
-            ]
-        ],
+        [FieldPanel(name) for name in WorkEntryForm.Meta.fields],
         base_form_class=WorkEntryForm,
     )
 
