@@ -322,33 +322,34 @@ def _summed_money(value) -> Decimal:
     return value if isinstance(value, Decimal) else _money(Decimal(str(value)))
 
 
-def _worked(start, end, village: str | None) -> tuple[dict[int, tuple], dict[datetime.date, dict]]:
-    """``(days, wages)`` per villager, and villagers, days and wages per month, in two queries."""
+def work_by_villager(start, end, village: str | None = None) -> dict[int, tuple[int, Decimal]]:
+    """``{villager_id: (person-days, wages)}`` of the villagers who worked in the period."""
     sql, params = _worked_sql(start, end, village)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT villager_id, SUM(days), SUM(wages) FROM ({sql}) AS w GROUP BY villager_id",
             params,
         )
-        by_villager = {
-            pk: (int(days), _summed_money(wages)) for pk, days, wages in cursor.fetchall()
-        }
+        return {pk: (int(days), _summed_money(wages)) for pk, days, wages in cursor.fetchall()}
+
+
+def work_by_month(start, end, village: str | None = None) -> dict[datetime.date, dict]:
+    """Per month worked in the period: villagers employed, person-days and wages."""
+    sql, params = _worked_sql(start, end, village)
+    with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT month, COUNT(*), SUM(days), SUM(wages) FROM ({sql}) AS w GROUP BY month",
             params,
         )
-        months = {}
-        for month, employed, days, wages in cursor.fetchall():
-            if isinstance(month, str):
-                month = datetime.date.fromisoformat(month[:10])
-            elif isinstance(month, datetime.datetime):
-                month = month.date()
-            months[month] = {
-                "employed": employed,
-                "days": int(days),
-                "wages": _summed_money(wages),
-            }
-    return by_villager, months
+        rows = cursor.fetchall()
+    months = {}
+    for month, employed, days, wages in rows:
+        if isinstance(month, str):
+            month = datetime.date.fromisoformat(month[:10])
+        elif isinstance(month, datetime.datetime):
+            month = month.date()
+        months[month] = {"employed": employed, "days": int(days), "wages": _summed_money(wages)}
+    return months
 
 
 def _villager_attributes(end, village: str | None) -> dict[int, tuple]:
@@ -409,7 +410,8 @@ def _rent_by_household(start, end, village: str | None) -> dict[int, Decimal]:
 
 
 def _compute(start, end, village: str | None, fte_days: int) -> _Period:
-    by_villager, months = _worked(start, end, village)
+    by_villager = work_by_villager(start, end, village)
+    months = work_by_month(start, end, village)
     attributes = _villager_attributes(end, village)
     rent = _rent_by_household(start, end, village)
     groups: dict[tuple, dict] = {}

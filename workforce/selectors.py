@@ -16,9 +16,9 @@ from .models import (
     PovertyStatus,
     Villager,
     WageBatch,
-    WorkEntry,
     mask_id_number,
 )
+from .reports import work_by_villager
 
 
 @dataclass
@@ -48,16 +48,11 @@ def shown_id_number(value: str | None, *, user) -> str:
 def roster(
     *, start: datetime.date, end: datetime.date, village: str | None = None, user=None
 ) -> list[RosterLine]:
-    """Villagers who worked in the period, with their days and wages (花名册); three queries."""
-    entries = WorkEntry.objects.filter(date__gte=start, date__lte=end)
-    if village:
-        entries = entries.filter(villager__household__group__village__code=village)
-    totals = {
-        row["villager_id"]: row
-        for row in entries.values("villager_id")
-        .annotate(days=Count("date", distinct=True), amount=Sum("amount"))
-        .order_by()
-    }
+    """Villagers who worked in the period, with their days and wages (花名册); three queries.
+
+    Days and wages come from the same months of work as the job-creation report's.
+    """
+    totals = work_by_villager(start, end, village)
     status = (
         HouseholdStatus.objects.filter(household_id=OuterRef("household_id"), since__lte=end)
         .order_by("-since")
@@ -97,8 +92,8 @@ def roster(
             employment_type=str(kinds.get(v.kind, "—")),
             id_number=shown_id_number(v.id_number, user=user),
             phone=v.phone,
-            days=totals[v.pk]["days"],
-            amount=totals[v.pk]["amount"],
+            days=totals[v.pk][0],
+            amount=totals[v.pk][1],
         )
         for v in villagers
     ]
