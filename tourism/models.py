@@ -102,27 +102,14 @@ class HomePage(BasePage):
         attractions = AttractionPage.objects.live().filter(locale_id=self.locale_id)
         context["month"] = today.month
         context["month_name"] = dict(MONTH_CHOICES)[today.month]
+        in_bloom = with_listing_images(attractions.filter(blooming_in(today.month)))
+        featured = with_listing_images(attractions.filter(featured=True))
+        news = with_listing_images(NewsPage.objects.live().filter(locale_id=self.locale_id))
         # Lazy: the template shows them inside cached fragments, so they are fetched only
         # when a fragment is rendered afresh.
-        context["in_bloom"] = SimpleLazyObject(
-            lambda: list(
-                with_listing_images(attractions.filter(blooming_in(today.month))).order_by("path")[
-                    :6
-                ]
-            )
-        )
-        context["featured"] = SimpleLazyObject(
-            lambda: list(
-                with_listing_images(attractions.filter(featured=True)).order_by("path")[:6]
-            )
-        )
-        context["news"] = SimpleLazyObject(
-            lambda: list(
-                with_listing_images(
-                    NewsPage.objects.live().filter(locale_id=self.locale_id)
-                ).order_by("-date", "-pk")[:3]
-            )
-        )
+        context["in_bloom"] = SimpleLazyObject(lambda: list(in_bloom.order_by("path")[:6]))
+        context["featured"] = SimpleLazyObject(lambda: list(featured.order_by("path")[:6]))
+        context["news"] = SimpleLazyObject(lambda: list(news.order_by("-date", "-pk")[:3]))
         context["visit_page"] = SimpleLazyObject(
             lambda: VisitInfoPage.objects.live().filter(locale_id=self.locale_id).first()
         )
