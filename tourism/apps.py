@@ -7,3 +7,8 @@ class TourismConfig(AppConfig):
     label = "tourism"
     verbose_name = _("Tourism")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .signal_handlers import register_signal_handlers
+
+        register_signal_handlers()

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -15,7 +15,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Locale, Orderable, Page
+from wagtail.models import Locale, Orderable, Page, Site
 from wagtail.search import index
 
 from nursery.fields import ALL_MONTHS, MONTH_CHOICES, MonthSetField, blooming_in, months_label
@@ -102,22 +102,19 @@ class HomePage(BasePage):
         attractions = AttractionPage.objects.live().filter(locale_id=self.locale_id)
         context["month"] = today.month
         context["month_name"] = dict(MONTH_CHOICES)[today.month]
-        context["in_bloom"] = list(
-            with_listing_images(attractions.filter(blooming_in(today.month))).order_by("path")[:6]
+        in_bloom = with_listing_images(attractions.filter(blooming_in(today.month)))
+        featured = with_listing_images(attractions.filter(featured=True))
+        news = with_listing_images(NewsPage.objects.live().filter(locale_id=self.locale_id))
+        # Lazy: the template shows them inside cached fragments, so they are fetched only
+        # when a fragment is rendered afresh.
+        context["in_bloom"] = SimpleLazyObject(lambda: list(in_bloom.order_by("path")[:6]))
+        context["featured"] = SimpleLazyObject(lambda: list(featured.order_by("path")[:6]))
+        context["news"] = SimpleLazyObject(lambda: list(news.order_by("-date", "-pk")[:3]))
+        context["visit_page"] = SimpleLazyObject(
+            lambda: VisitInfoPage.objects.live().filter(locale_id=self.locale_id).first()
         )
-        context["featured"] = list(
-            with_listing_images(attractions.filter(featured=True)).order_by("path")[:6]
-        )
-        context["news"] = list(
-            with_listing_images(NewsPage.objects.live().filter(locale_id=self.locale_id)).order_by(
-                "-date", "-pk"
-            )[:3]
-        )
-        context["visit_page"] = (
-            VisitInfoPage.objects.live().filter(locale_id=self.locale_id).first()
-        )
-        context["calendar_page"] = (
-            BloomCalendarPage.objects.live().filter(locale_id=self.locale_id).first()
+        context["calendar_page"] = SimpleLazyObject(
+            lambda: BloomCalendarPage.objects.live().filter(locale_id=self.locale_id).first()
         )
         # Aggregates only: how many villagers the park employed this year and what they earned.
         from workforce.reports import impact_this_year
@@ -260,8 +257,11 @@ class AttractionPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["gallery"] = list(
-            self.gallery_images.select_related("image").prefetch_related("image__renditions")
+        # Lazy: shown inside a cached fragment, so fetched only when that is rendered afresh.
+        context["gallery"] = SimpleLazyObject(
+            lambda: list(
+                self.gallery_images.select_related("image").prefetch_related("image__renditions")
+            )
         )
         context["months"] = [
             {"number": number, "name": name, "in_bloom": number in self.bloom_months}
@@ -494,6 +494,32 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
     class Meta:
         verbose_name = _("park settings")
 
+    @classmethod
+    def for_request(cls, request):
+        """The settings of the request's site, with their hours and QR code, from the page cache."""
+        from .page_cache import page_cache_get_or_set
+
+        attr_name = cls.get_cache_attr_name()
+        if not hasattr(request, attr_name):
+            site = Site.find_for_request(request)
+            if site is None:
+                return super().for_request(request)
+            park = page_cache_get_or_set(
+                request=request,
+                key=f"site-settings:{site.pk}",
+                compute=lambda: cls.for_site(site).with_related_loaded(),
+            )
+            park._request = request
+            setattr(request, attr_name, park)
+        return getattr(request, attr_name)
+
+    def with_related_loaded(self) -> "SiteSettings":
+        """Self, with its weekly hours and QR image fetched, so the cache keeps them too."""
+        # weekly_hours is a cached_property and wechat_qr a related object: both stay on the
+        # instance once read, and are pickled with it.
+        _ = self.weekly_hours, self.wechat_qr
+        return self
+
     @cached_property
     def weekly_hours(self) -> list["OpeningHours"]:
         return sorted(self.opening_hours.all(), key=lambda h: h.weekday)
@@ -616,6 +642,21 @@ class TicketType(models.Model):
             raise ValidationError({"price": _("A free admission ticket must cost 0.")})
 
 
+class PageCacheVersion(models.Model):
+    """One row whose token changes whenever something the public pages show changes.
+
+    Cached parts of the public pages carry the token in their keys (``tourism/page_cache.py``),
+    so one change makes every earlier entry unreachable. It lives in the database rather
+    than the cache: it then moves inside the transaction that made the change, and every
+    worker process sees it, whatever the cache backend.
+    """
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self):
+        return self.token
+
+
 def home_for_language(language_code: str | None = None) -> HomePage | None:
     """The live home page in ``language_code`` (the active language by default)."""
     locale = Locale.objects.filter(language_code=language_code or get_language()).first()
@@ -650,6 +691,7 @@ __all__ = [
     "Order",
     "OrderLine",
     "OrderLog",
+    "PageCacheVersion",
     "Payment",
     "ProcessedEvent",
     "Refund",

@@ -4,12 +4,14 @@ import json
 
 from django import template
 from django.urls import translate_url
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from wagtail.models import Page
 
 from tourism.models import home_for_language, localized_text
+from tourism.page_cache import page_cache_get_or_set
 
 register = template.Library()
 
@@ -53,23 +55,38 @@ def structured_data(context):
 @register.simple_tag(takes_context=True)
 def site_home(context):
     """The home page in the visitor's language, fetched once per request."""
-    request = context.get("request")
-    cached = getattr(request, "_huagu_home", None)
-    if cached is None:
-        cached = home_for_language()
-        if request is not None:
-            request._huagu_home = cached
-    return cached
+    return _home(context.get("request"), get_language())
+
+
+def _home(request, language_code: str):
+    """The live home page in ``language_code``, remembered for the request and in the page cache."""
+    if request is None:
+        return home_for_language(language_code)
+    homes = request.__dict__.setdefault("_huagu_homes", {})
+    if language_code not in homes:
+        homes[language_code] = page_cache_get_or_set(
+            request=request,
+            key=f"home:{language_code}",
+            compute=lambda: home_for_language(language_code),
+        )
+    return homes[language_code]
 
 
 @register.inclusion_tag("tourism/includes/main_menu.html", takes_context=True)
 def main_menu(context):
+    request = context.get("request")
     home = site_home(context)
     current = context.get("page")
     current_path = current.path if isinstance(current, Page) else ""
-    pages = home.get_children().live().in_menu().order_by("path") if home else []
+    pages = []
+    if home:
+        pages = page_cache_get_or_set(
+            request=request,
+            key=f"menu:{home.pk}",
+            compute=lambda: list(home.get_children().live().in_menu().order_by("path")),
+        )
     return {
-        "request": context.get("request"),
+        "request": request,
         "items": [
             {
                 "page": item,
@@ -86,15 +103,26 @@ def language_links(context):
     """One link per site language to this page in that language (its translation, or that home)."""
     request = context.get("request")
     page = context.get("page")
+    remembered = getattr(request, "_huagu_language_links", None)
+    if remembered is not None and remembered[0] is page:
+        return remembered[1]
     active = get_language()
-    links = []
     translations = {}
     if isinstance(page, Page):
-        for translation in page.get_translations(inclusive=True).live().select_related("locale"):
-            translations[translation.locale.language_code] = translation
+        translations = page_cache_get_or_set(
+            request=request,
+            key=f"translations:{page.pk}",
+            compute=lambda: {
+                translation.locale.language_code: translation
+                for translation in page.get_translations(inclusive=True)
+                .live()
+                .select_related("locale")
+            },
+        )
+    links = []
     for code, name in (("zh-hans", "中文"), ("en", "English")):
         if isinstance(page, Page):
-            target = translations.get(code) or home_for_language(code)
+            target = translations.get(code) or _home(request, code)
             url = target.get_url(request) if target else "/"
         else:
             url = translate_url(request.get_full_path(), code) if request else "/"
@@ -107,4 +135,41 @@ def language_links(context):
                 "active": code == active,
             }
         )
+    if request is not None:
+        # The head's alternates and the header's switcher both ask.
+        request._huagu_language_links = (page, links)
     return links
+
+
+@register.tag
+def page_fragment(parser, token):
+    """``{% page_fragment "name" %}…{% endpage_fragment %}``: render once, then serve from the page cache.
+
+    Keyed by the name, the page, the language and today's date, and dropped with the rest
+    of the page cache when anything the public pages show changes. For parts that hold
+    nothing per visitor. Previews and requests without a page render it every time.
+    """
+    bits = token.split_contents()
+    if len(bits) != 2:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes one argument: the fragment's name")
+    nodelist = parser.parse(("endpage_fragment",))
+    parser.delete_first_token()
+    return PageFragmentNode(nodelist, parser.compile_filter(bits[1]))
+
+
+class PageFragmentNode(template.Node):
+    def __init__(self, nodelist, name):
+        self.nodelist = nodelist
+        self.name = name
+
+    def render(self, context):
+        request = context.get("request")
+        page = context.get("page")
+        if request is None or not isinstance(page, Page) or getattr(request, "is_preview", False):
+            return self.nodelist.render(context)
+        name = self.name.resolve(context)
+        today = timezone.localdate().isoformat()
+        key = f"fragment:{name}:{page.pk}:{get_language()}:{today}"
+        return page_cache_get_or_set(
+            request=request, key=key, compute=lambda: self.nodelist.render(context)
+        )
