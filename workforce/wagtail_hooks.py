@@ -87,7 +87,7 @@ class WorkEntryForm(WagtailAdminModelForm):
         if self.errors:
             return data
         try:
-            data["zone"] = self.instance.zone = services.planting_work_zone(
+            data["zone"] = services.planting_work_zone(
                 planting=data.get("planting"), zone=data.get("zone"), date=data["date"]
             )
             _quantity, rate, amount = services.work_entry_price(

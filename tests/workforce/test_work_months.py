@@ -214,3 +214,23 @@ def test_concurrent_writers_of_one_villagers_month_leave_it_counted_right():
 
     assert WorkEntry.objects.count() == 6
     assert stored() == {(villager.pk, d(2026, 3, 1)): (6, Decimal("600.00"))}
+
+
+def test_a_work_entry_added_in_the_admin_for_a_planting_takes_its_zone(
+    manager, workforce, planting
+):
+    response = manager.post(
+        reverse("workforce_workentry:add"),
+        {
+            "date": "2026-04-21",
+            "villager": workforce.qian.pk,
+            "task": workforce.planting.pk,
+            "planting": planting.pk,
+            "basis": "day",
+            "quantity": "1",
+        },
+    )
+    assert response.status_code == 302
+    entry = WorkEntry.objects.get(planting=planting)
+    assert entry.zone_id == planting.zone_id
+    assert stored() == recounted()
