@@ -31,7 +31,12 @@ def verify_payload(payload: str) -> tuple[str | None, bool]:
     A bare code (typed by hand) comes back unsigned; a payload whose signature does
     not match comes back as ``(code, False)`` with the code it claims.
     """
-    text = (payload or "").strip().upper()
+    text = (payload or "").strip()
+    if not text.isascii():
+        # Codes and signatures are ASCII; anything else was not issued by the park (and
+        # ``hmac.compare_digest`` refuses to compare non-ASCII text at all).
+        return None, False
+    text = text.upper()
     parts = text.split(".")
     if len(parts) == 3 and parts[0] == PREFIX:
         code, signature = parts[1], parts[2]
