@@ -7,11 +7,13 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Locale
 
+from .middleware import API_PREFIX
 from .selectors import page_search
 from .sitemaps import AllLocalesSitemap
 
@@ -64,4 +66,7 @@ def sitemap(request):
 
 
 def page_not_found(request, exception=None):
+    if request.path_info.startswith(API_PREFIX):
+        # Partners read JSON: an address the API does not know is answered like its own 404s.
+        return JsonResponse({"detail": _("The API has no such address.")}, status=404)
     return render(request, "404.html", status=404)

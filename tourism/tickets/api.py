@@ -15,10 +15,12 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from django.conf import settings
+from django.core import signals
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.log import log_response
 from django.utils.translation import gettext as _
 from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, Throttled, ValidationError
@@ -242,6 +244,24 @@ def _throttled(request, exc: Throttled):
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request, exc: RequestDataTooBig):
     return api.create_response(request, {"detail": _("The request body is too large.")}, status=413)
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc: Exception):
+    """JSON 500 for anything unexpected, logged and signalled as Django does its own 500s.
+
+    Ninja's handlers for validation, HTTP and 404 errors are more specific and still apply.
+    """
+    signals.got_request_exception.send(sender=None, request=request)
+    response = api.create_response(
+        request,
+        {"detail": _("Something went wrong on our side; please try again shortly.")},
+        status=500,
+    )
+    log_response(
+        "Internal Server Error: %s", request.path, response=response, request=request, exception=exc
+    )
+    return response
 
 
 def _booking_error(error: BookingError) -> ValidationError:
