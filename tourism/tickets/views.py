@@ -16,19 +16,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import services
-from .forms import BookingForm
+from .forms import BookingForm, last_bookable_day, visit_date_from, visit_month_from
 from .models import Order
 from .payments import get_provider, provider_for
 from .selectors import availability, day_availability, prices_on
 from .services import BookingError, Contact
 from .signing import ticket_payload
-
-
-def _parse_date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _month_grid(month_start: datetime.date) -> list[list[object]]:
@@ -45,15 +38,10 @@ def _month_grid(month_start: datetime.date) -> list[list[object]]:
 def booking(request):
     today = timezone.localdate()
     data = request.POST if request.method == "POST" else request.GET
-    selected = _parse_date(data.get("date"))
-    if selected is not None and selected < today:
-        selected = None
-    month_param = (
-        _parse_date((request.GET.get("month") or "") + "-01") if request.GET.get("month") else None
-    )
-    month_start = (month_param or selected or today).replace(day=1)
-    if month_start < today.replace(day=1):
-        month_start = today.replace(day=1)
+    selected = visit_date_from(data.get("date"), today=today)
+    month_start = visit_month_from(request.GET.get("month"), today=today) or (
+        selected or today
+    ).replace(day=1)
     weeks = _month_grid(month_start)
     prev_month = (month_start - datetime.timedelta(days=1)).replace(day=1)
     next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
@@ -62,7 +50,7 @@ def booking(request):
         "weeks": weeks,
         "month_start": month_start,
         "prev_month": prev_month if prev_month >= today.replace(day=1) else None,
-        "next_month": next_month,
+        "next_month": next_month if next_month <= last_bookable_day(today) else None,
         "today": today,
         "selected": selected,
         "weekday_names": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
@@ -70,7 +58,14 @@ def booking(request):
         "cutoff_hours": settings.TICKETS_CANCEL_CUTOFF_HOURS,
     }
     if selected is None:
-        return TemplateResponse(request, "tourism/tickets/booking.html", context)
+        status = 200
+        if data.get("date"):
+            context["date_error"] = _(
+                "That day cannot be booked. Please choose a day in the calendar, from today "
+                "up to %(days)s days ahead."
+            ) % {"days": settings.TICKETS_BOOKING_HORIZON_DAYS}
+            status = 422 if request.method == "POST" else 200
+        return TemplateResponse(request, "tourism/tickets/booking.html", context, status=status)
 
     day = day_availability(selected)
     prices = prices_on(selected)
