@@ -2,7 +2,7 @@
 
 import re
 
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -19,31 +19,28 @@ def has_control_characters(text: str) -> bool:
 
 
 class RefuseControlCharactersMiddleware:
-    """400 for a request whose path or query string holds control characters.
+    """Refuse a request whose path or query string holds control characters.
 
-    One guard for every view, page route and lookup behind it: the address is refused
-    with a clear page (JSON under the API) before a view or the database sees it.
+    One guard for every view, page route and lookup behind it, before a view or the
+    database sees the text: such a path names nothing on the site (404, the usual page or
+    the API's JSON), such a query string is malformed (400, a page or JSON).
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if self._refused(request):
-            return bad_address(request)
-        return self.get_response(request)
-
-    @staticmethod
-    def _refused(request) -> bool:
         if has_control_characters(request.path_info):
-            return True
-        return any(
+            raise Http404("control characters in the path")
+        if any(
             has_control_characters(key) or any(has_control_characters(v) for v in values)
             for key, values in request.GET.lists()
-        )
+        ):
+            return bad_query_string(request)
+        return self.get_response(request)
 
 
-def bad_address(request):
+def bad_query_string(request):
     message = _("This address holds characters that web addresses cannot contain.")
     if request.path_info.startswith(API_PREFIX):
         return JsonResponse({"detail": message}, status=400)
