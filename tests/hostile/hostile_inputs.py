@@ -5,6 +5,7 @@ Shared by the modules of this directory; the fixtures they use come from
 """
 
 import datetime
+import re
 from decimal import Decimal
 from types import SimpleNamespace
 from urllib.parse import quote
@@ -79,6 +80,14 @@ HOSTILE_TEXT = CONTROL_CHARACTERS + MALFORMED_DATES + NUMBERS + ODD_TEXT
 
 # Already percent-encoded: invalid UTF-8, an encoded surrogate, broken escapes.
 RAW_ESCAPES = ["%FF", "%ED%A0%80", "%C0%80", "%", "%zz", "%%00"]
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def has_control_characters(text: str) -> bool:
+    """C0 and C1 control characters and DEL: what an address may not hold."""
+    return _CONTROL.search(text) is not None
 
 
 def encoded(value: str) -> str:

@@ -19,12 +19,12 @@ from tests.hostile.hostile_inputs import (
     HOSTILE_TEXT,
     database_state,
     encoded,
+    has_control_characters,
     hostile_in_address,
     server_errors,
     tickets_on_sale,
     visitor,
 )
-from tourism.middleware import has_control_characters
 from tourism.tickets.models import Order, Slot
 
 BOOKING = "/en/tickets/"
