@@ -12,12 +12,17 @@ from .models import BasePage
 # by substring on the fields a visitor sees.
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MAX_RESULTS = 200
+# The visitor's words reach the full-text backend as plain text, never as its query syntax:
+# SQLite's FTS5 wraps each word in double quotes without escaping any inside it, so a word
+# holding one is a syntax error there (a 500) rather than a search.
+_FULL_TEXT_SYNTAX = str.maketrans({'"': " "})
 
 
 def page_search(*, query: str, locale: Locale) -> list[Page]:
     """Live public pages in ``locale`` matching ``query``, best matches first."""
     pages = Page.objects.live().public().filter(locale=locale)
-    found = list(pages.search(query)[:MAX_RESULTS])
+    words = query.translate(_FULL_TEXT_SYNTAX)
+    found = list(pages.search(words)[:MAX_RESULTS]) if words.strip() else []
     if _CJK.search(query):
         seen = {page.pk for page in found}
         matching_ids = set(

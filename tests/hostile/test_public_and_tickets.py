@@ -10,7 +10,7 @@ import datetime
 import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
-from hypothesis import HealthCheck, assume, given
+from hypothesis import HealthCheck, assume, example, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -84,8 +84,18 @@ def test_search_answers_every_hostile_query_without_a_server_error(site_tree):
     assert database_state() == before
 
 
+@pytest.mark.parametrize("query", ['"Rose garden"', 'Rose"garden', '"Rose'])
+def test_search_with_quotes_still_finds_the_page(site_tree, query):
+    response = visitor().get("/en/search/", {"q": query})
+
+    assert response.status_code == 200
+    assert site_tree.en.attraction in response.context["results"].object_list
+
+
 @bounded
 @given(query=st.text(max_size=300))
+@example(query='"')
+@example(query="'&|!:*()<->")
 def test_search_answers_any_text(site_tree, query):
     response = visitor().get("/en/search/", {"q": query})
 
