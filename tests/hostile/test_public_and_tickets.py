@@ -163,10 +163,20 @@ def test_pages_and_the_sitemap_answer_every_hostile_address_without_a_server_err
             f"/en/visit/?{value}={value}",
             f"/?{value}",
             f"/sitemap.xml?p={value}",
+            f"/documents/{value}/file.pdf",
         )
     ]
+    language_switches = [
+        (f"setlang {data}", client.post("/i18n/setlang/", data))
+        for value in HOSTILE_TEXT
+        for data in ({"language": value, "next": "/"}, {"language": "en", "next": value})
+    ]
+    huge_ids = [
+        (url, client.get(url))
+        for url in (f"/documents/{'9' * 40}/file.pdf", f"/documents/{2**63}/file.pdf")
+    ]
 
-    assert server_errors(responses) == []
+    assert server_errors(responses + language_switches + huge_ids) == []
     assert database_state() == before
 
 
@@ -398,3 +408,15 @@ def test_order_pages_answer_every_hostile_token_without_a_server_error(park):
     assert server_errors(responses) == []
     assert database_state() == before
     assert Order.objects.get(pk=park.order.pk).status == Order.Status.RESERVED
+
+
+@pytest.mark.parametrize("query", ["", "?a=b", "?x=%E2%80%AE;DESCRIPTION:spoof", "?%FF"])
+def test_the_calendar_file_links_the_order_page_whatever_the_query_string(park, query):
+    token = park.order.token
+
+    response = visitor().get(f"/en/tickets/order/{token}/visit.ics{query}")
+
+    assert response.status_code == 200
+    lines = response.content.decode().split("\r\n")
+    assert f"URL:http://testserver/en/tickets/order/{token}/" in lines
+    assert "spoof" not in response.content.decode()

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
@@ -203,7 +204,9 @@ def order_ics(request, token):
             f"DTSTART;VALUE=DATE:{slot.date:%Y%m%d}",
             f"DTEND;VALUE=DATE:{slot.date + datetime.timedelta(days=1):%Y%m%d}",
         ]
-    url = request.build_absolute_uri()[: -len("visit.ics")]
+    # The order page's address, built rather than cut from this one: a query string on the
+    # request must not end up in the calendar entry.
+    url = request.build_absolute_uri(reverse("tickets:order", kwargs={"token": order.token}))
 
     def escape(text: str) -> str:
         return (
