@@ -14,12 +14,14 @@ from .models import (
     Planting,
     Reservation,
     Species,
+    SpecimenTree,
     StockLot,
     Supplier,
     SurvivalCheck,
     Zone,
 )
 from .services import NurseryError
+from .validators import LOT_CODE_MAX_LENGTH, validate_code
 
 
 def apply_error(form: forms.Form, error: NurseryError) -> None:
@@ -226,7 +228,12 @@ class AcquisitionLineForm(forms.Form):
     unit_price = forms.DecimalField(
         label=_("Unit price (CNY)"), min_value=0, max_digits=12, decimal_places=2
     )
-    lot_code = forms.CharField(label=_("New lot code"), max_length=40, required=False)
+    lot_code = forms.CharField(
+        label=_("New lot code"),
+        max_length=LOT_CODE_MAX_LENGTH,
+        required=False,
+        validators=[validate_code],
+    )
     zone = forms.ModelChoiceField(label=_("Zone"), queryset=Zone.objects.all(), required=False)
     stem_diameter_cm = forms.DecimalField(
         label=_("Stem diameter (cm)"), min_value=0, max_digits=6, decimal_places=1, required=False
@@ -247,7 +254,17 @@ class AcquisitionLineForm(forms.Form):
 
     def clean_specimen_tags(self):
         raw = self.cleaned_data.get("specimen_tags") or ""
-        return [tag for tag in raw.replace(",", " ").split() if tag]
+        tags = [tag for tag in raw.replace(",", " ").replace("，", " ").split() if tag]
+        field = SpecimenTree._meta.get_field("tag")
+        errors = []
+        for tag in tags:
+            try:
+                field.clean(tag, None)
+            except forms.ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return tags
 
 
 AcquisitionLineFormSet = forms.formset_factory(
