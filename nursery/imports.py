@@ -125,7 +125,7 @@ def _decimal(row: Row, name: str, *, required=False, places="0.01"):
     return value
 
 
-def _int(row: Row, name: str, *, required=False, minimum=0):
+def _int(row: Row, name: str, *, required=False, minimum=0, maximum=1_000_000):
     raw = row.raw(name)
     if not raw:
         if required and name not in row.bad:
@@ -139,7 +139,7 @@ def _int(row: Row, name: str, *, required=False, minimum=0):
         )
         return None
     value = int(raw)
-    if value < minimum or value > 1_000_000:
+    if value < minimum or value > maximum:
         row.refuse(
             name, _("%(column)s: %(value)s is out of range.") % {"column": name, "value": raw}
         )
@@ -358,7 +358,7 @@ def _check_lots(result: ImportResult) -> None:
             "unit_cost": _decimal(row, "unit_cost", required=True),
             "received_on": _date(row, "received_on", required=True),
             "grown": grown,
-            "seedling_age_years": _int(row, "seedling_age_years"),
+            "seedling_age_years": _int(row, "seedling_age_years", maximum=500),
             "sale_price": _decimal(row, "sale_price"),
             "spec": _spec(row),
         }
