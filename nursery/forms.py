@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
-from wagtail.images.fields import WagtailImageField
+
+from tourism.images import CheckedImageField
 
 from .models import (
     Acquisition,
@@ -115,7 +116,7 @@ class FieldPlantingForm(forms.Form):
         required=False,
         help_text=Planting._meta.get_field("crew").help_text,
     )
-    photo = WagtailImageField(label=_("Photo"), required=False)
+    photo = CheckedImageField(label=_("Photo"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
