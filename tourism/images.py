@@ -1,8 +1,8 @@
 """Uploaded images stay within what a worker can render, and a damaged one never breaks a page.
 
-- ``CheckedImageField``: Wagtail's image field, which also decodes the whole file (a
-  truncated or corrupt upload is a form error, not a 500 on the first page that shows
-  it) and says plainly, in megapixels, when an image is over ``WAGTAILIMAGES_MAX_IMAGE_PIXELS``.
+- ``CheckedImageField``: Wagtail's image field, where a truncated or corrupt upload is a
+  form error (not a 500 on the upload, nor on the first page that shows it) and an image
+  over ``WAGTAILIMAGES_MAX_IMAGE_PIXELS`` is refused, in megapixels, before it is decoded.
 - ``ImageForm``: the base of every Wagtail image form (``WAGTAILIMAGES_IMAGE_FORM_BASE``:
   single and multiple upload, choosers), with that field.
 - ``guard_renditions``: a stored file that cannot be decoded (damaged on disk, or uploaded
@@ -42,60 +42,61 @@ def _megapixels(pixels: int) -> str:
 
 
 class CheckedImageField(WagtailImageField):
-    """An image upload that is decoded in full and kept under the pixel cap, with clear refusals."""
+    """An image upload kept under the pixel cap and decoded in full, with clear refusals.
+
+    The size is read from the file's header and checked against the cap before anything
+    is decoded; then Wagtail's own check opens the image through Willow, which decodes all
+    of it, so a truncated or corrupt file fails here, as a form error, and not on a page.
+    """
+
+    def too_many_pixels(self, width: int, height: int) -> ValidationError:
+        return ValidationError(
+            _(
+                "This image is %(width)s × %(height)s pixels (%(megapixels)s megapixels); "
+                "at most %(max)s megapixels can be shown on the site. Save it smaller, "
+                "for example 4000 × 3000 pixels, and upload it again."
+            ),
+            code="file_too_many_pixels",
+            params={
+                "width": width or "?",
+                "height": height or "?",
+                "megapixels": _megapixels(width * height) if width else "?",
+                "max": _megapixels(self.max_image_pixels or PILImage.MAX_IMAGE_PIXELS),
+            },
+        )
+
+    def damaged(self) -> ValidationError:
+        return ValidationError(
+            _(
+                "This image file is damaged or incomplete, so it cannot be shown. "
+                "Export or copy it again and upload the new file."
+            ),
+            code="invalid_image",
+        )
 
     def check_image_pixel_size(self, f):
+        # The size from the header first: Wagtail's own check decodes the whole image to
+        # count its pixels, which for a huge one is the very memory the cap is there to spare.
+        width = height = 0
+        if f.image.format_name != "svg":
+            f.seek(0)
+            try:
+                with PILImage.open(f) as picture:
+                    width, height = picture.size
+            except DECODE_ERRORS as error:
+                raise self.damaged() from error
+            finally:
+                f.seek(0)
+        if self.max_image_pixels and width * height > self.max_image_pixels:
+            raise self.too_many_pixels(width, height)
         try:
             super().check_image_pixel_size(f)
         except ValidationError as error:
             if error.code != "file_too_many_pixels":
                 raise
-            try:
-                width, height = f.image.get_size()
-            except DECODE_ERRORS:
-                width = height = 0
-            raise ValidationError(
-                _(
-                    "This image is %(width)s × %(height)s pixels (%(megapixels)s megapixels); "
-                    "at most %(max)s megapixels can be shown on the site. Save it smaller, "
-                    "for example 4000 × 3000 pixels, and upload it again."
-                ),
-                code="file_too_many_pixels",
-                params={
-                    "width": width or "?",
-                    "height": height or "?",
-                    "megapixels": _megapixels(width * height) if width else "?",
-                    "max": _megapixels(self.max_image_pixels or PILImage.MAX_IMAGE_PIXELS),
-                },
-            ) from None
-
-    def check_image_decodes(self, f):
-        """Read every byte of the picture, at an eighth of its size where the format allows."""
-        if f.image.format_name == "svg":
-            return
-        f.seek(0)
-        try:
-            with PILImage.open(f) as picture:
-                if picture.format == "JPEG":
-                    # Decodes every block of the file while holding 1/64 of its pixels.
-                    picture.draft(picture.mode, (picture.width // 8, picture.height // 8))
-                picture.load()
+            raise self.too_many_pixels(width, height) from None
         except DECODE_ERRORS as error:
-            raise ValidationError(
-                _(
-                    "This image file is damaged or incomplete, so it cannot be shown. "
-                    "Export or copy it again and upload the new file."
-                ),
-                code="invalid_image",
-            ) from error
-        finally:
-            f.seek(0)
-
-    def to_python(self, data):
-        f = super().to_python(data)
-        if f is not None:
-            self.check_image_decodes(f)
-        return f
+            raise self.damaged() from error
 
 
 class ImageForm(BaseImageForm):
