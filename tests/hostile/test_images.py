@@ -28,6 +28,13 @@ Image = get_image_model()
 CAP = 16_000_000
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """Pages in English (/en/ and the admin user's language); messages read in English."""
+    with translation.override("en"):
+        yield
+
+
 def jpeg_bytes(size=(1200, 800)) -> bytes:
     picture = PILImage.new("RGB", size, (214, 92, 140))
     picture.paste(PILImage.new("RGB", (size[0], size[1] // 3), (250, 200, 90)), (0, size[1] // 3))
@@ -87,7 +94,7 @@ def test_the_cap_is_the_measured_one():
 def test_a_truncated_image_is_a_form_error_and_nothing_is_saved(client, admin):
     response = upload_one(client, truncated_jpeg(), "cut.jpg")
     assert response.status_code == 200
-    assert "damaged or incomplete" in str(response.context["form"].errors["file"])
+    assert "damaged or incomplete" in response.content.decode()
     response = upload_many(client, truncated_jpeg(), "cut.jpg")
     assert response.status_code == 200
     assert response.json()["success"] is False
@@ -98,7 +105,7 @@ def test_a_truncated_image_is_a_form_error_and_nothing_is_saved(client, admin):
 def test_an_image_over_the_cap_is_refused_with_the_cap_in_megapixels(client, admin):
     response = upload_one(client, png_bytes(4001, 4000), "big.png")
     assert response.status_code == 200
-    message = str(response.context["form"].errors["file"])
+    message = response.content.decode()
     assert "4001 × 4000 pixels (16 megapixels)" in message
     assert "at most 16 megapixels" in message
     response = upload_many(client, png_bytes(8000, 6000), "huge.png")
@@ -117,15 +124,7 @@ def test_the_refusal_reads_in_chinese_for_a_chinese_user(client, admin):
     profile.preferred_language = "zh-hans"
     profile.save()
     response = upload_one(client, truncated_jpeg(), "cut.jpg")
-    with translation.override("zh-hans"):
-        expected = str(
-            translation.gettext(
-                "This image file is damaged or incomplete, so it cannot be shown. "
-                "Export or copy it again and upload the new file."
-            )
-        )
-    assert expected != "" and "。" in expected
-    assert expected in str(response.context["form"].errors["file"])
+    assert "这个图片文件已损坏或不完整" in response.content.decode()
 
 
 @pytest.fixture
