@@ -11,14 +11,14 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wagtail.users.models import UserProfile
 
-from nursery import imports
+from nursery import imports, services
 from nursery.models import SpecimenMeasurement, SpecimenTree, StockEntry, StockLot
 from tests.nursery.factories import SpeciesFactory, ZoneFactory, make_lot
 from tests.tickets.factories import user_in_role
@@ -313,6 +313,29 @@ def test_an_unknown_kind_is_a_form_error(client, manager, park):
         reverse("nursery_import"), {"kind": "villagers", "file": upload(csv_bytes([good_lot()]))}
     )
     assert response.status_code == 200 and snapshot()["lots"] == [(park["lot"].pk, "OLD-1", 10)]
+
+
+def test_a_refusal_only_the_save_can_see_is_reported_by_the_dry_run(park, monkeypatch):
+    """The dry run goes through the save itself, so a refusal from the ledger or the database
+    (a rule no cell check knows about) shows in the preview, and still nothing is saved."""
+    before = snapshot()
+
+    def refuse(**kwargs):
+        raise services.NurseryError("Refused by the ledger.")
+
+    monkeypatch.setattr(services, "lot_create", refuse)
+    result = imports.lots_import(file=upload(csv_bytes([good_lot()])), dry_run=True)
+    assert not result.valid and result.rows[0].errors == ["Refused by the ledger."]
+    monkeypatch.undo()
+
+    def break_database(objects, **kwargs):
+        raise IntegrityError("CHECK constraint failed: a rule only the database knows")
+
+    monkeypatch.setattr(SpecimenMeasurement.objects, "bulk_create", break_database)
+    result = imports.trees_import(file=upload(csv_bytes([good_tree()])), dry_run=True)
+    assert not result.valid
+    assert "a rule only the database knows" in " ".join(result.errors)
+    assert snapshot() == before
 
 
 # Cells drawn from everything above plus arbitrary text: whatever the dry run says, the
