@@ -366,7 +366,8 @@ def _check_lots(result: ImportResult) -> None:
         _model_check(
             row,
             StockLot(**fields, **row.data["spec"]),
-            exclude=[k for k in ("species", "zone", "unit_cost") if fields[k] is None],
+            # Species and zone were found in the database just above: no query a row.
+            exclude=["species", "zone"] + (["unit_cost"] if fields["unit_cost"] is None else []),
         )
 
 
@@ -420,7 +421,7 @@ def _check_trees(result: ImportResult) -> None:
             "story_en": row.raw("story_en"),
         }
         row.spec = _spec(row)
-        _model_check(row, SpecimenTree(**row.data), exclude=["species"] if kind is None else ())
+        _model_check(row, SpecimenTree(**row.data), exclude=["species", "zone"])
         _model_check(
             row,
             SpecimenMeasurement(measured_on=timezone.localdate(), **row.spec),
