@@ -223,11 +223,3 @@ def test_the_import_refuses_a_bad_tag_and_saves_a_chinese_one():
     upload = SimpleUploadedFile("t.csv", "tag,species,origin_province\n银杏05,银杏,浙江\n".encode())
     result = imports.trees_import(file=upload, dry_run=False)
     assert result.saved == 1 and SpecimenTree.objects.filter(tag="银杏05").exists()
-
-
-def test_the_field_form_shows_a_lot_with_a_bad_legacy_code(client, manager):
-    """The phone form takes no code (it picks a lot from a list), but must list a bad one."""
-    lot = make_lot(5, code="K4-01")
-    StockLot.objects.filter(pk=lot.pk).update(code="K4 01/旧")
-    response = client.get(url("nursery_field"))
-    assert response.status_code == 200 and "K4 01/旧" in response.content.decode()
