@@ -6,7 +6,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
-from wagtail.images.fields import WagtailImageField
+
+from tourism.images import CheckedImageField
 
 from .models import (
     Acquisition,
@@ -14,12 +15,14 @@ from .models import (
     Planting,
     Reservation,
     Species,
+    SpecimenTree,
     StockLot,
     Supplier,
     SurvivalCheck,
     Zone,
 )
 from .services import NurseryError
+from .validators import LOT_CODE_MAX_LENGTH, validate_code
 
 
 def apply_error(form: forms.Form, error: NurseryError) -> None:
@@ -113,7 +116,7 @@ class FieldPlantingForm(forms.Form):
         required=False,
         help_text=Planting._meta.get_field("crew").help_text,
     )
-    photo = WagtailImageField(label=_("Photo"), required=False)
+    photo = CheckedImageField(label=_("Photo"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -226,7 +229,12 @@ class AcquisitionLineForm(forms.Form):
     unit_price = forms.DecimalField(
         label=_("Unit price (CNY)"), min_value=0, max_digits=12, decimal_places=2
     )
-    lot_code = forms.CharField(label=_("New lot code"), max_length=40, required=False)
+    lot_code = forms.CharField(
+        label=_("New lot code"),
+        max_length=LOT_CODE_MAX_LENGTH,
+        required=False,
+        validators=[validate_code],
+    )
     zone = forms.ModelChoiceField(label=_("Zone"), queryset=Zone.objects.all(), required=False)
     stem_diameter_cm = forms.DecimalField(
         label=_("Stem diameter (cm)"), min_value=0, max_digits=6, decimal_places=1, required=False
@@ -247,7 +255,17 @@ class AcquisitionLineForm(forms.Form):
 
     def clean_specimen_tags(self):
         raw = self.cleaned_data.get("specimen_tags") or ""
-        return [tag for tag in raw.replace(",", " ").split() if tag]
+        tags = [tag for tag in raw.replace(",", " ").replace("，", " ").split() if tag]
+        field = SpecimenTree._meta.get_field("tag")
+        errors = []
+        for tag in tags:
+            try:
+                field.clean(tag, None)
+            except forms.ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return tags
 
 
 AcquisitionLineFormSet = forms.formset_factory(

@@ -4,16 +4,21 @@ Things hold little state; what happened to them is a log (stock entries, plantin
 survival checks, reservations) and current state is derived from it (``selectors.py``).
 """
 
+import logging
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .fields import MonthSetField, months_label
+from .validators import LOT_CODE_MAX_LENGTH, TAG_MAX_LENGTH, validate_code
 
 SQUARE_METRES_PER_MU = Decimal("666.67")
+
+logger = logging.getLogger(__name__)
 
 
 class Zone(models.Model):
@@ -307,7 +312,13 @@ class StockLot(NurserySpec):
         FIELD = "field", _("Field grown")
         CONTAINER = "container", _("Container grown")
 
-    code = models.SlugField(_("lot code"), max_length=40, unique=True)
+    code = models.CharField(
+        _("lot code"),
+        max_length=LOT_CODE_MAX_LENGTH,
+        unique=True,
+        validators=[validate_code],
+        help_text=_("Letters (Chinese too), digits and - _ . only; no spaces or slashes."),
+    )
     species = models.ForeignKey(
         Species, verbose_name=_("species"), on_delete=models.PROTECT, related_name="lots"
     )
@@ -369,11 +380,15 @@ class SpecimenTree(models.Model):
         DEAD = "dead", _("Dead")
         SOLD = "sold", _("Sold")
 
-    tag = models.SlugField(
+    tag = models.CharField(
         _("tag"),
-        max_length=20,
+        max_length=TAG_MAX_LENGTH,
         unique=True,
-        help_text=_("The number on the tree's tag, e.g. T001."),
+        validators=[validate_code],
+        help_text=_(
+            "The number on the tree's tag, e.g. T001 or 银杏01: letters (Chinese too), digits "
+            "and - _ . only; no spaces or slashes."
+        ),
     )
     species = models.ForeignKey(
         Species, verbose_name=_("species"), on_delete=models.PROTECT, related_name="specimens"
@@ -430,6 +445,30 @@ class SpecimenTree(models.Model):
 
     def __str__(self):
         return f"{self.tag} {self.species.name}"
+
+    @property
+    def passport_url(self) -> str:
+        """The passport's address in the current language, or "" for a tag no URL can carry.
+
+        A tag saved before the rule (or written around it) must not break the pages that
+        list the tree: it is logged and shown without a link.
+        """
+        try:
+            return reverse("nursery_tree_detail", args=[self.tag])
+        except NoReverseMatch:
+            logger.warning(
+                "Specimen tree %s has a tag no URL can carry: %r; shown without a link.",
+                self.pk,
+                self.tag,
+            )
+            return ""
+
+    @property
+    def label_url(self) -> str:
+        try:
+            return reverse("nursery_tree_label", args=[self.tag])
+        except NoReverseMatch:
+            return ""
 
     @property
     def display_story(self) -> str:

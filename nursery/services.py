@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -225,6 +226,14 @@ def _positive(quantity, *, field_name: str = "quantity") -> int:
     return quantity
 
 
+def _check_code(model, field_name: str, value, *, form_field: str) -> None:
+    """Refuse a lot code or tree tag by the model field's own validators (the rule in validators.py)."""
+    try:
+        model._meta.get_field(field_name).clean(value, None)
+    except ValidationError as error:
+        raise NurseryError(" ".join(error.messages), field=form_field) from None
+
+
 def _atomic(fn):
     """Run a service in one transaction, turning a constraint the checks missed into a clear refusal."""
 
@@ -266,6 +275,7 @@ def lot_create(
 ) -> StockLot:
     """A new lot with its opening entry (a purchase or a propagation)."""
     quantity = _positive(quantity)
+    _check_code(StockLot, "code", code, form_field="code")
     if kind not in (StockEntry.Kind.PURCHASE, StockEntry.Kind.PROPAGATION):
         raise NurseryError(_("A lot opens with a purchase or a propagation."))
     if StockLot.objects.filter(code=code).exists():
@@ -417,6 +427,8 @@ def acquisition_record(
         raise NurseryError(_("An acquisition needs at least one line."))
     for line in lines:
         _positive(line.quantity)
+        for tag in line.specimen_tags:
+            _check_code(SpecimenTree, "tag", tag, form_field="specimen_tags")
         if line.specimen_tags and len(line.specimen_tags) != line.quantity:
             raise NurseryError(
                 _("Line for %(species)s: %(tags)s tags for %(quantity)s trees.")

@@ -9,6 +9,8 @@ class TourismConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from .images import guard_renditions
         from .signal_handlers import register_signal_handlers
 
         register_signal_handlers()
+        guard_renditions()

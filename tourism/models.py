@@ -15,6 +15,7 @@ from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
+from wagtail.images.models import SourceImageIOError
 from wagtail.models import Locale, Orderable, Page, Site
 from wagtail.search import index
 
@@ -31,6 +32,16 @@ def localized_text(obj, field: str) -> str:
             return english
     # A template may hand over an empty value (no site settings for an unknown host).
     return getattr(obj, field, "")
+
+
+def listing_image_url(page) -> str:
+    """The URL of a page's share image, or "" when it has none or its file cannot be rendered."""
+    if not page.listing_image_id:
+        return ""
+    try:
+        return page.listing_image.get_rendition("fill-1200x630|format-jpeg").url
+    except SourceImageIOError:
+        return ""
 
 
 class BasePage(Page):
@@ -288,10 +299,9 @@ class AttractionPage(BasePage):
             "@type": "TouristAttraction",
             "name": localized_text(park, "park_name"),
         }
-        if self.listing_image_id:
-            data["image"] = request.build_absolute_uri(
-                self.listing_image.get_rendition("fill-1200x630|format-jpeg").url
-            )
+        image_url = listing_image_url(self)
+        if image_url:
+            data["image"] = request.build_absolute_uri(image_url)
         return data
 
 
@@ -394,12 +404,9 @@ class NewsPage(BasePage):
         }
         if self.last_published_at:
             data["dateModified"] = self.last_published_at.isoformat()
-        if self.listing_image_id:
-            data["image"] = [
-                request.build_absolute_uri(
-                    self.listing_image.get_rendition("fill-1200x630|format-jpeg").url
-                )
-            ]
+        image_url = listing_image_url(self)
+        if image_url:
+            data["image"] = [request.build_absolute_uri(image_url)]
         return data
 
 

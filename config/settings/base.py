@@ -190,6 +190,13 @@ WAGTAIL_SITE_NAME = "花谷 Huagu"
 WAGTAILADMIN_BASE_URL = SITE_BASE_URL
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "jpeg", "gif": "webp"}
+# Every image form decodes the whole upload (a damaged file is a form error) and states the cap.
+WAGTAILIMAGES_IMAGE_FORM_BASE = "tourism.images.ImageForm"
+# Measured (benchmarks/image_memory.py): a rendition costs about 7.7 MiB per megapixel of the
+# original, and a {% picture %} tag makes three at once, about 21 MiB per megapixel. At 16
+# megapixels that is about 310 MiB a request: two requests rendering new pictures at once stay
+# near 750 MiB with the worker's own 120 MiB, inside a 1-GiB worker. Larger is refused on upload.
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 16_000_000
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 
