@@ -22,7 +22,8 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView, InspectView
-from wagtail.admin.views.reports import ReportView
+
+from tourism.admin_listing import SafeExportReportView
 
 from . import imports, selectors, services
 from .forms import (
@@ -316,7 +317,7 @@ class AsOfFilterSet(WagtailFilterSet):
         fields = []
 
 
-class NurseryReportView(ReportView):
+class NurseryReportView(SafeExportReportView):
     permission = "nursery.view_stocklot"
 
     def dispatch(self, request, *args, **kwargs):

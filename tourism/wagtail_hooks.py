@@ -4,16 +4,16 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from .admin_listing import SafeExportModelViewSet
 from .admin_menu import PermissionMenuItem
 from .models import ClosedDay, Order, SeasonPrice, Slot, TicketType
 from .tickets.admin_views import OpenCapacityView, VisitorsReportView
 
 
-class TicketTypeViewSet(ModelViewSet):
+class TicketTypeViewSet(SafeExportModelViewSet):
     name = "tourism_tickettype"
     url_prefix = "tickets/types"
     model = TicketType
@@ -35,7 +35,7 @@ class TicketTypeViewSet(ModelViewSet):
     ]
 
 
-class SlotViewSet(ModelViewSet):
+class SlotViewSet(SafeExportModelViewSet):
     name = "tourism_slot"
     url_prefix = "tickets/slots"
     model = Slot
@@ -49,7 +49,7 @@ class SlotViewSet(ModelViewSet):
     list_per_page = 100
 
 
-class ClosedDayViewSet(ModelViewSet):
+class ClosedDayViewSet(SafeExportModelViewSet):
     name = "tourism_closedday"
     url_prefix = "tickets/closed-days"
     model = ClosedDay
@@ -59,7 +59,7 @@ class ClosedDayViewSet(ModelViewSet):
     form_fields = ["date", "reason", "reason_en"]
 
 
-class SeasonPriceViewSet(ModelViewSet):
+class SeasonPriceViewSet(SafeExportModelViewSet):
     name = "tourism_seasonprice"
     url_prefix = "tickets/season-prices"
     model = SeasonPrice
@@ -82,7 +82,7 @@ class OrderPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(Order, OrderPermissionPolicy(Order))
 
 
-class OrderViewSet(ModelViewSet):
+class OrderViewSet(SafeExportModelViewSet):
     name = "tourism_order"
     url_prefix = "tickets/orders"
     model = Order

@@ -1,4 +1,8 @@
-"""Tables to XLSX (one sheet each) or CSV (one section each), for the report, roster and pay sheet."""
+"""Tables to XLSX (one sheet each) or CSV (one section each), for the report, roster and pay sheet.
+
+Every cell, heading and note goes through ``core.exports.safe_cell``: a name that looks
+like a formula is written as text, and money and counts stay numbers.
+"""
 
 import csv
 import io
@@ -7,6 +11,8 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+
+from core.exports import safe_cell, safe_row
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -20,7 +26,7 @@ class Table:
 
 
 def _cell(value):
-    return "" if value is None else value
+    return "" if value is None else safe_cell(value)
 
 
 def xlsx_bytes(tables: list[Table]) -> bytes:
@@ -32,7 +38,7 @@ def xlsx_bytes(tables: list[Table]) -> bytes:
         sheet = workbook.create_sheet(
             title if title not in workbook.sheetnames else f"{title[:25]} {number}"
         )
-        sheet.append([str(h) for h in table.headings])
+        sheet.append(safe_row(table.headings))
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in table.rows:
@@ -40,7 +46,7 @@ def xlsx_bytes(tables: list[Table]) -> bytes:
         if table.notes:
             sheet.append([])
             for note in table.notes:
-                sheet.append([str(note)])
+                sheet.append([safe_cell(note)])
                 sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(wrap_text=False)
         for column in sheet.columns:
             width = max(len(str(c.value or "")) for c in column[: len(table.rows) + 1])
@@ -57,12 +63,12 @@ def csv_text(tables: list[Table]) -> str:
         if index:
             writer.writerow([])
         if len(tables) > 1:
-            writer.writerow([str(table.title)])
-        writer.writerow([str(h) for h in table.headings])
+            writer.writerow([safe_cell(table.title)])
+        writer.writerow(safe_row(table.headings))
         for row in table.rows:
             writer.writerow([_cell(v) for v in row])
         for note in table.notes or []:
-            writer.writerow([str(note)])
+            writer.writerow([safe_cell(note)])
     return buffer.getvalue()
 
 

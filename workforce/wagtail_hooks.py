@@ -9,10 +9,9 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from nursery.models import Planting
-from tourism.admin_listing import ListingQuerysetMixin
+from tourism.admin_listing import ListingQuerysetMixin, SafeExportModelViewSet
 from tourism.admin_menu import PermissionMenuItem
 
 from . import services, views
@@ -100,7 +99,7 @@ class WorkEntryForm(WagtailAdminModelForm):
         return data
 
 
-class WorkforceViewSet(ListingQuerysetMixin, ModelViewSet):
+class WorkforceViewSet(ListingQuerysetMixin, SafeExportModelViewSet):
     """A model viewset whose refusals answer 403 instead of redirecting to the dashboard."""
 
     def construct_view(self, view_class, **kwargs):

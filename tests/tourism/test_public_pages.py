@@ -5,7 +5,9 @@ afterwards; every page is fetched once, and each test checks one property of all
 of them, naming every page that fails.
 """
 
+import itertools
 import json
+import re
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -15,10 +17,16 @@ from urllib.parse import urlsplit
 
 import html5lib
 import pytest
+from django.core.cache import cache
+from django.db.models import F
 from django.test import Client, RequestFactory
-from django.utils import translation
+from django.utils import timezone, translation
 from django.views.defaults import server_error
 from wagtail.models import Page
+
+from nursery.models import SpecimenTree
+from tourism.models import AttractionPage, TicketType
+from tourism.tickets.models import Order, Slot
 
 # Marked django_db so these run with the other database tests, inside the demo's
 # transaction, and not after a transactional test has emptied the database.
@@ -349,3 +357,100 @@ def test_robots_txt_names_the_sitemap(demo_site):
     assert sitemaps, "robots.txt names no sitemap"
     assert all(urlsplit(url).path == "/sitemap.xml" and urlsplit(url).scheme for url in sitemaps)
     assert "Disallow: /admin/" in lines
+
+
+# --- headings --------------------------------------------------------------------------
+
+
+def heading_problems(document) -> list[str]:
+    """What is wrong with a page's outline: not exactly one h1, not first, or a level skipped."""
+    levels = [
+        int(element.tag[1])
+        for element in document.iter()
+        if isinstance(element.tag, str) and re.fullmatch(r"h[1-6]", element.tag)
+    ]
+    problems = []
+    if levels.count(1) != 1:
+        problems.append(f"{levels.count(1)} h1 headings")
+    if levels and levels[0] != 1:
+        problems.append(f"the first heading is h{levels[0]}")
+    problems += [
+        f"h{above} is followed by h{below}"
+        for above, below in itertools.pairwise(levels)
+        if below > above + 1
+    ]
+    return problems
+
+
+def test_heading_problems_finds_a_skipped_level():
+    document = html5lib.parse("<h1>a</h1><h3>b</h3>", namespaceHTMLElements=False)
+    assert heading_problems(document) == ["h1 is followed by h3"]
+
+
+def test_every_page_has_one_h1_and_never_skips_a_heading_level(demo_site):
+    failures = [
+        f"{p.label}: {problem}" for p in demo_site.html for problem in heading_problems(p.document)
+    ]
+    assert not failures, report(failures)
+
+
+def test_a_sub_heading_before_any_section_heading_is_shown_as_a_section_heading(demo):
+    """An editor's sub-heading (or fact list) opening a body cannot jump from h1 to h3."""
+    attraction = AttractionPage.objects.live().filter(locale__language_code="en").specific().first()
+    blocks = [
+        {"type": "facts", "value": {"title": "Good to know", "facts": []}},
+        {"type": "heading", "value": {"text": "Before any section", "size": "h3"}},
+        {"type": "heading", "value": {"text": "A section", "size": "h2"}},
+        {"type": "heading", "value": {"text": "Within it", "size": "h3"}},
+        {"type": "facts", "value": {"title": "Also good to know", "facts": []}},
+    ]
+    attraction.body = blocks
+    attraction.save_revision().publish()
+    cache.clear()
+    document = html5lib.parse(
+        Client().get(attraction.get_url()).content, namespaceHTMLElements=False
+    )
+    headings = {
+        element.text or "".join(element.itertext()): element.tag
+        for element in document.iter()
+        if isinstance(element.tag, str) and re.fullmatch(r"h[1-6]", element.tag)
+    }
+    assert headings["Before any section"] == "h2"
+    assert headings["Good to know"] == "h2"
+    assert headings["A section"] == "h2"
+    assert headings["Within it"] == "h3"
+    assert headings["Also good to know"] == "h3"
+    assert not heading_problems(document)
+
+
+def test_ticket_and_tree_pages_have_one_h1_and_never_skip_a_heading_level(demo):
+    """The public pages that are not Wagtail pages: booking, its summary, an order, the trees."""
+    client = Client()
+    slot = Slot.objects.filter(date__gt=timezone.localdate(), capacity__gt=F("taken")).first()
+    ticket_type = TicketType.objects.filter(active=True).first()
+    order = Order.objects.first()
+    tree = SpecimenTree.objects.filter(public=True).first()
+    summary = {
+        "date": slot.date.isoformat(),
+        "slot": slot.pk,
+        f"qty_{ticket_type.pk}": 2,
+        "name": "王小花",
+        "phone": "13800000000",
+        "email": "visitor@example.com",
+    }
+    failures = []
+    for prefix in ("", "/en"):
+        fetched = {
+            "booking": client.get(f"{prefix}/tickets/"),
+            "booking a date": client.get(f"{prefix}/tickets/", {"date": slot.date.isoformat()}),
+            "summary": client.post(f"{prefix}/tickets/?date={slot.date.isoformat()}", summary),
+            "order": client.get(f"{prefix}/tickets/order/{order.token}/"),
+            "trees": client.get(f"{prefix}/trees/"),
+            "tree passport": client.get(f"{prefix}/trees/{tree.tag}/"),
+        }
+        for label, response in fetched.items():
+            assert response.status_code == 200, f"{prefix} {label}: {response.status_code}"
+            document = html5lib.parse(response.content, namespaceHTMLElements=False)
+            failures += [f"{prefix or '/'} {label}: {p}" for p in heading_problems(document)]
+        assert "tourism/tickets/summary.html" in [t.name for t in fetched["summary"].templates]
+    assert not failures, report(failures)

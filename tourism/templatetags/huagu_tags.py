@@ -1,4 +1,5 @@
-"""Template helpers for the public site: bilingual fields, menus, language links, JSON-LD."""
+"""Template helpers for the public site: bilingual fields, menus, language links, JSON-LD,
+the heading levels of a StreamField body."""
 
 import json
 
@@ -33,6 +34,26 @@ def jsonld(data) -> str:
         return ""
     payload = json.dumps(data, ensure_ascii=False, default=str).translate(_JSON_ESCAPES)
     return format_html('<script type="application/ld+json">{}</script>', mark_safe(payload))
+
+
+@register.filter
+def with_heading_levels(body) -> list[tuple]:
+    """The body's blocks, each with the heading tag it renders (``"h2"``, ``"h3"`` or ``None``).
+
+    The page's title is its only h1, so the body's headings start at h2 and never skip a
+    level: an editor's sub-heading with no section heading before it is shown as a section
+    heading, and a fact list's title is a level below the section it stands in.
+    """
+    levels, in_section = [], False
+    for block in body:
+        tag = None
+        if block.block_type == "heading":
+            tag = "h3" if block.value.get("size") == "h3" and in_section else "h2"
+            in_section = True
+        elif block.block_type == "facts":
+            tag = "h3" if in_section else "h2"
+        levels.append((block, tag))
+    return levels
 
 
 @register.simple_tag(takes_context=True)

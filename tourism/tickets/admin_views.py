@@ -14,8 +14,8 @@ from django.views.generic import FormView
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
-from wagtail.admin.views.reports import ReportView
 
+from tourism.admin_listing import SafeExportReportView
 from tourism.models import TicketType
 
 from . import services
@@ -146,7 +146,7 @@ class VisitDateFilterSet(WagtailFilterSet):
         fields = []
 
 
-class VisitorsReportView(ReportView):
+class VisitorsReportView(SafeExportReportView):
     """Visitors per day — booked, checked in — and revenue by ticket type, with CSV/XLSX export."""
 
     page_title = gettext_lazy("Visitors per day")

@@ -1,0 +1,1 @@
+"""Parts shared by every app, with no Django models and no imports from the apps."""
