@@ -479,7 +479,16 @@ class WorkEntryCorrectView(WagtailAdminTemplateMixin, FormView):
         return redirect(reverse("workforce_workentry:edit", args=[self.entry.pk]))
 
 
-class WageBatchCreateView(CreateView):
+class RefusalMixin:
+    """A service's refusal becomes the form's error; nothing is saved."""
+
+    def refused(self, form, error):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        self.produced_error_message = self.get_error_message()
+        return self.form_invalid(form)
+
+
+class WageBatchCreateView(RefusalMixin, CreateView):
     """A new batch is the period's unbatched work, gathered by the service."""
 
     def save_instance(self):
@@ -494,11 +503,10 @@ class WageBatchCreateView(CreateView):
         try:
             return super().form_valid(form)
         except services.WorkforceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-            return self.form_invalid(form)
+            return self.refused(form, error)
 
 
-class WageBatchEditView(EditView):
+class WageBatchEditView(RefusalMixin, EditView):
     """A batch's page: its entries and steps, and the next step (approve, reopen, pay)."""
 
     template_name = "workforce/wage_batch_edit.html"
@@ -521,8 +529,7 @@ class WageBatchEditView(EditView):
         try:
             return super().form_valid(form)
         except services.WorkforceError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
-            return self.form_invalid(form)
+            return self.refused(form, error)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
