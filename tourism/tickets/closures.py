@@ -148,7 +148,7 @@ def closed_day_save(
         slots = Slot.objects.filter(date=date)
         _lock_slots(slots)
         orders = _live(Order.objects.filter(slot__date=date))
-        what = _("%(date)s") % {"date": date.isoformat()}
+        what = date.isoformat()
         _refuse_unconfirmed(orders, confirmed, what=what)
         if closed_day is None:
             closed_day = ClosedDay(date=date)
