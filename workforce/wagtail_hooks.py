@@ -301,7 +301,17 @@ class WorkEntryViewSet(WorkforceViewSet):
     icon = "time"
     menu_label = _("Work entries")
     add_to_admin_menu = False
-    list_display = ["date", "villager", "task", "crew", "basis", "quantity", "rate", "amount"]
+    list_display = [
+        "date",
+        "villager",
+        "task",
+        "crew",
+        "basis",
+        "quantity",
+        "rate",
+        "amount",
+        "batch",
+    ]
     list_filter = {
         "date": ["gte", "lte"],
         "task": ["exact"],
@@ -331,7 +341,7 @@ class WorkEntryViewSet(WorkforceViewSet):
     )
 
     def listing_queryset(self):
-        return WorkEntry.objects.select_related("villager", "task", "crew", "planting")
+        return WorkEntry.objects.select_related("villager", "task", "crew", "planting", "batch")
 
 
 class PaySheetColumn(Column):

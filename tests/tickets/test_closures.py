@@ -319,3 +319,16 @@ def test_an_unbooked_slot_moves_freely(editor, slot):
     )
     assert response.status_code == 302
     assert Slot.objects.get(pk=slot.pk).date == later
+
+
+def test_the_service_refuses_capacity_below_the_places_taken_however_it_is_called(slot, gate_order):
+    from tourism.tickets import closures
+
+    with (
+        translation.override("en"),
+        pytest.raises(closures.ClosureRefused, match="2 places are already taken"),
+    ):
+        closures.slot_update(
+            slot=slot, date=slot.date, starts_at=slot.starts_at, ends_at=slot.ends_at, capacity=1
+        )
+    assert Slot.objects.get(pk=slot.pk).capacity == 10

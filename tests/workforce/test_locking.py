@@ -456,3 +456,18 @@ def test_months_of_work_stay_true_with_q2_corrections(workforce):
         entry=piece, quantity_change=Decimal("-33"), amount_change=Decimal("-16.50"), note="x"
     )
     assert stored_months() == independent_months()
+
+
+def test_a_correction_taking_back_too_much_is_a_form_error_and_saves_nothing(as_manager, april):
+    _wang, _li, _task, entries = april
+    paid_batch(APRIL)
+    url = reverse("workforce_workentry_correct", args=[entries[0].pk])
+    response = as_manager.post(
+        url, {"quantity_change": "0", "amount_change": "-500", "note": "wrong"}
+    )
+    assert response.status_code == 200
+    assert "a correction cannot take back more" in response.content.decode()
+    assert not WorkEntry.objects.filter(corrects__isnull=False).exists()
+    unfilled = as_manager.post(url, {"quantity_change": "x", "amount_change": ""})
+    assert unfilled.status_code == 200
+    assert not WorkEntry.objects.filter(corrects__isnull=False).exists()
