@@ -215,7 +215,14 @@ class CancelOrdersForm(WagtailAdminModelForm):
     )
     # The orders the staff member was shown, so that an order booked meanwhile is never
     # cancelled without being seen.
-    confirmed_orders = forms.CharField(widget=forms.HiddenInput, required=False)
+    confirmed_orders = forms.CharField(
+        label=gettext_lazy("Orders to cancel"),
+        widget=forms.TextInput(attrs={"readonly": True}),
+        required=False,
+        help_text=gettext_lazy(
+            "Filled in with the orders named above when there are any; only these are cancelled."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
