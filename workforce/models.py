@@ -384,12 +384,13 @@ class WorkEntryQuerySet(models.QuerySet):
         self._refuse_locked()
         return super().update(**kwargs)
 
-    update.queryset_only = True
+    update.alters_data = True
 
     def delete(self):
         self._refuse_locked()
         return super().delete()
 
+    delete.alters_data = True
     delete.queryset_only = True
 
 

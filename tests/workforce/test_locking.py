@@ -151,6 +151,8 @@ def test_work_in_an_approved_or_paid_batch_cannot_be_saved_or_deleted(april, sta
     with pytest.raises(ValidationError):
         WorkEntry.objects.filter(villager=wang).update(amount=Decimal("1.00"))
     with pytest.raises(ValidationError):
+        WorkEntry.objects.update(note="bulk")
+    with pytest.raises(ValidationError):
         WorkEntry.objects.filter(villager=wang).delete()
 
     assert sorted(WorkEntry.objects.values_list("amount", flat=True)) == sorted(
