@@ -3,6 +3,7 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
@@ -10,7 +11,15 @@ from wagtail.permissions import register_permission_policy
 from .admin_listing import SafeExportModelViewSet
 from .admin_menu import PermissionMenuItem
 from .models import ClosedDay, Order, SeasonPrice, Slot, TicketType
-from .tickets.admin_views import OpenCapacityView, VisitorsReportView
+from .tickets.admin_views import (
+    ClosedDayCreateView,
+    ClosedDayEditView,
+    ClosedDayForm,
+    OpenCapacityView,
+    SlotEditView,
+    SlotForm,
+    VisitorsReportView,
+)
 
 
 class TicketTypeViewSet(SafeExportModelViewSet):
@@ -44,7 +53,20 @@ class SlotViewSet(SafeExportModelViewSet):
     list_display = ["date", "time_label", "capacity", "taken", "places_left"]
     list_filter = ["date"]
     list_export = ["date", "starts_at", "ends_at", "capacity", "taken"]
-    form_fields = ["date", "starts_at", "ends_at", "capacity"]
+    edit_view_class = SlotEditView
+    # Changing a booked slot's date or time, or its capacity below what is taken, goes
+    # through the closures service: refused with the orders named, or they are cancelled.
+    edit_handler = ObjectList(
+        [
+            FieldPanel("date"),
+            FieldPanel("starts_at"),
+            FieldPanel("ends_at"),
+            FieldPanel("capacity"),
+            FieldPanel("cancel_orders"),
+            FieldPanel("confirmed_orders"),
+        ],
+        base_form_class=SlotForm,
+    )
     ordering = ["date", "starts_at"]
     list_per_page = 100
 
@@ -56,7 +78,18 @@ class ClosedDayViewSet(SafeExportModelViewSet):
     icon = "cross"
     menu_label = _("Closed days")
     list_display = ["date", "reason", "reason_en"]
-    form_fields = ["date", "reason", "reason_en"]
+    add_view_class = ClosedDayCreateView
+    edit_view_class = ClosedDayEditView
+    edit_handler = ObjectList(
+        [
+            FieldPanel("date"),
+            FieldPanel("reason"),
+            FieldPanel("reason_en"),
+            FieldPanel("cancel_orders"),
+            FieldPanel("confirmed_orders"),
+        ],
+        base_form_class=ClosedDayForm,
+    )
 
 
 class SeasonPriceViewSet(SafeExportModelViewSet):

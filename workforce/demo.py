@@ -370,10 +370,12 @@ def _ensure_work(villagers, tasks, crews, rng, today, tally) -> None:
         if month_end >= today:
             break
         paid_on = next_month.replace(day=10)
+        paid = paid_on <= today
         batch = WageBatch.objects.create(
             period_start=month,
             period_end=month_end,
-            paid_on=paid_on if paid_on <= today else None,
+            status=WageBatch.Status.PAID if paid else WageBatch.Status.APPROVED,
+            paid_on=paid_on if paid else None,
             reference=f"DEMO-{month:%Y%m}",
         )
         WorkEntry.objects.filter(

@@ -139,3 +139,24 @@ class CrewDayForm(forms.Form):
                 _("Enter a quantity for at least one villager who was present.")
             )
         return data
+
+
+class CorrectionForm(forms.Form):
+    """A correction of a locked work entry: the change in quantity and in money, and why."""
+
+    quantity_change = forms.DecimalField(
+        label=gettext_lazy("Change in quantity"),
+        max_digits=10,
+        decimal_places=2,
+        initial=Decimal("0"),
+        help_text=gettext_lazy("Negative to take work away; 0 when only the amount was wrong."),
+    )
+    amount_change = forms.DecimalField(
+        label=gettext_lazy("Change in amount (CNY)"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=gettext_lazy(
+            "Negative when the villager was paid too much: a later batch recovers it."
+        ),
+    )
+    note = forms.CharField(label=gettext_lazy("Reason for the correction"), max_length=200)

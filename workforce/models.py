@@ -6,9 +6,12 @@ Models hold fields, constraints and small properties; writes go through
 
 from decimal import Decimal
 
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 ZERO = Decimal("0")
@@ -257,10 +260,25 @@ class Crew(models.Model):
 
 
 class WageBatch(models.Model):
-    """A payment run: the work of a period, paid on a date under a bank reference."""
+    """A payment run: the work of a period, approved, then paid on a date under a bank reference.
+
+    A batch moves draft → approved → paid (``workforce/services.py``); the work entries of an
+    approved or paid batch are locked, and a database trigger refuses any change to them.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+        PAID = "paid", _("Paid")
+
+    # Statuses whose entries may no longer change: money depends on them.
+    LOCKED = (Status.APPROVED, Status.PAID)
 
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     reference = models.CharField(_("bank reference"), max_length=100, blank=True)
 
@@ -272,14 +290,117 @@ class WageBatch(models.Model):
             models.CheckConstraint(
                 condition=Q(period_end__gte=F("period_start")), name="wagebatch_period_order"
             ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "approved", "paid"]),
+                name="wagebatch_known_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paid") | Q(paid_on__isnull=False),
+                name="wagebatch_paid_has_date",
+            ),
         ]
 
     def __str__(self):
         return f"{self.period_start} – {self.period_end}"
 
+    @property
+    def locked(self) -> bool:
+        return self.status in self.LOCKED
+
+
+class WageBatchLog(models.Model):
+    """A wage batch's step: created, approved, reopened or paid; when, and by whom."""
+
+    batch = models.ForeignKey(WageBatch, on_delete=models.CASCADE, related_name="log")
+    action = models.CharField(_("action"), max_length=20)
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("wage batch step")
+        verbose_name_plural = _("wage batch steps")
+
+    def __str__(self):
+        return f"{self.batch} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+LOCKED_MESSAGE = _(
+    "This work entry is in a wage batch that is %(status)s, so it cannot be changed or deleted; "
+    "record a correction instead."
+)
+
+
+def locked_message(batch: "WageBatch") -> str:
+    return str(LOCKED_MESSAGE) % {"status": batch.get_status_display().lower()}
+
+
+class WorkEntryQuerySet(models.QuerySet):
+    """Bulk writes refuse entries of approved or paid batches, as single saves do."""
+
+    def unlocked(self):
+        return self.exclude(batch__status__in=WageBatch.LOCKED)
+
+    def month_totals_sql(self) -> tuple[str, list]:
+        """SQL selecting ``villager_id, month, days, wages`` of these entries, a row per villager and month.
+
+        A day worked is a date whose entries (corrections included) pay the villager more
+        than nothing: a correction of the amount adds no day, and one that takes a day's
+        pay back entirely removes it.
+        """
+        from django.db.models import Sum
+        from django.db.models.functions import TruncMonth
+
+        per_day = (
+            self.annotate(month=TruncMonth("date"))
+            .values("villager_id", "month", "date")
+            .annotate(pay=Sum("amount"))
+            .values_list("villager_id", "month", "pay")
+            .order_by()
+        )
+        sql, params = per_day.query.sql_with_params()
+        days = "SUM(CASE WHEN per_day.pay > 0 THEN 1 ELSE 0 END)"
+        return (
+            f"SELECT per_day.villager_id, per_day.month, {days} AS days, "
+            f"SUM(per_day.pay) AS wages FROM ({sql}) AS per_day "
+            f"GROUP BY per_day.villager_id, per_day.month HAVING {days} > 0",
+            list(params),
+        )
+
+    def _refuse_locked(self):
+        locked = self.filter(batch__status__in=WageBatch.LOCKED).select_related("batch").first()
+        if locked is not None:
+            raise ValidationError(locked_message(locked.batch), code="locked")
+
+    def update(self, **kwargs):
+        self._refuse_locked()
+        return super().update(**kwargs)
+
+    update.alters_data = True
+
+    def delete(self):
+        self._refuse_locked()
+        return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
 
 class WorkEntry(models.Model):
-    """A villager's work on a date: ``amount`` = ``quantity`` × ``rate`` rounded to the fen, fixed when recorded."""
+    """A villager's work on a date: ``amount`` = ``quantity`` × ``rate`` rounded to the fen, fixed when recorded.
+
+    A correction of work already in an approved or paid batch is a new entry that
+    ``corrects`` it: same villager, date and task, the change in quantity and amount
+    (either may be negative), unbatched so that a later batch pays or recovers it.
+    """
 
     date = models.DateField(_("date"))
     villager = models.ForeignKey(
@@ -318,6 +439,18 @@ class WorkEntry(models.Model):
         blank=True,
         related_name="entries",
     )
+    corrects = models.ForeignKey(
+        "self",
+        verbose_name=_("corrects"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text=_("The locked entry this one corrects."),
+    )
+    note = models.CharField(_("reason for the correction"), max_length=200, blank=True)
+
+    objects = WorkEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-date", "pk"]
@@ -330,9 +463,16 @@ class WorkEntry(models.Model):
             models.Index(fields=["villager", "date", "amount"], name="workentry_villager_date"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(quantity__gt=0), name="workentry_quantity_positive"),
+            # Work is positive; only a correction may take quantity or money away.
+            models.CheckConstraint(
+                condition=Q(quantity__gt=0) | Q(corrects__isnull=False),
+                name="workentry_quantity_positive",
+            ),
             models.CheckConstraint(condition=Q(rate__gt=0), name="workentry_rate_positive"),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="workentry_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) | (Q(corrects__isnull=False) & ~Q(amount=0)),
+                name="workentry_amount_positive",
+            ),
             models.CheckConstraint(
                 condition=Q(basis__in=Basis.values), name="workentry_known_basis"
             ),
@@ -340,6 +480,35 @@ class WorkEntry(models.Model):
 
     def __str__(self):
         return f"{self.date} {self.villager} {self.task}"
+
+    def save(self, *args, **kwargs):
+        self.refuse_if_locked()
+        if self.batch_id is not None and self.pk is None:
+            batch = WageBatch.objects.filter(pk=self.batch_id).only("status").first()
+            if batch is not None and batch.locked:
+                raise ValidationError(locked_message(batch), code="locked")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        self.refuse_if_locked()
+        return super().delete(*args, **kwargs)
+
+    @property
+    def locked(self) -> bool:
+        """In an approved or paid batch: money depends on it, so it cannot change."""
+        return self.batch_id is not None and self.batch.locked
+
+    def stored_batch(self) -> "WageBatch | None":
+        """The batch the saved row is in now (not what this instance may have been given)."""
+        if self.pk is None:
+            return None
+        return WageBatch.objects.filter(entries__pk=self.pk).only("pk", "status").first()
+
+    def refuse_if_locked(self) -> None:
+        """``ValidationError`` when the saved entry is in an approved or paid batch."""
+        batch = self.stored_batch()
+        if batch is not None and batch.locked:
+            raise ValidationError(locked_message(batch), code="locked")
 
 
 class WorkMonth(models.Model):

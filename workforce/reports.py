@@ -15,8 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Min, OuterRef, Subquery, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import F, Min, OuterRef, Subquery, Sum
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -28,6 +27,7 @@ from .models import (
     Village,
     Villager,
     WorkEntry,
+    WorkEntryQuerySet,
     WorkMonth,
 )
 
@@ -299,19 +299,15 @@ def _worked_sql(start, end, village: str | None) -> tuple[str, list]:
         spans = [(start, end)]
     for first, last in spans:
         if first <= last:
-            parts.append(
-                WorkEntry.objects.filter(date__gte=first, date__lte=last)
-                .annotate(month=TruncMonth("date"))
-                .values("villager_id", "month")
-                .annotate(days=Count("date", distinct=True), wages=Sum("amount"))
-                .values_list("villager_id", "month", "days", "wages")
-                .order_by()
-            )
+            parts.append(WorkEntry.objects.filter(date__gte=first, date__lte=last))
     selects, params = [], []
     for n, part in enumerate(parts):
         if village:
             part = part.filter(villager__household__group__village__code=village)
-        sql, part_params = part.query.sql_with_params()
+        if isinstance(part, WorkEntryQuerySet):
+            sql, part_params = part.month_totals_sql()
+        else:
+            sql, part_params = part.query.sql_with_params()
         selects.append(f"SELECT villager_id, month, days, wages FROM ({sql}) AS part{n}")
         params.extend(part_params)
     return " UNION ALL ".join(selects), params

@@ -7,7 +7,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, F, OuterRef, Subquery, Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 
 from .models import (
     Employment,
@@ -101,12 +101,17 @@ def roster(
 
 def pay_sheet(*, batch: WageBatch, user=None) -> list[RosterLine]:
     """A wage batch's lines, one per villager: days worked and amount due; two queries."""
-    totals = {
-        row["villager_id"]: row
-        for row in batch.entries.values("villager_id")
-        .annotate(days=Count("date", distinct=True), amount=Sum("amount"))
+    # Days are dates the batch pays the villager something for: a correction adds none.
+    totals: dict[int, dict] = {}
+    for villager_id, pay in (
+        batch.entries.values("villager_id", "date")
+        .annotate(pay=Sum("amount"))
+        .values_list("villager_id", "pay")
         .order_by()
-    }
+    ):
+        row = totals.setdefault(villager_id, {"days": 0, "amount": Decimal("0")})
+        row["days"] += 1 if pay > 0 else 0
+        row["amount"] += pay
     villagers = (
         Villager.objects.filter(pk__in=list(totals))
         .select_related("household__group__village")

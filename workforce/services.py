@@ -10,8 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -26,8 +25,10 @@ from .models import (
     Task,
     Villager,
     WageBatch,
+    WageBatchLog,
     WorkEntry,
     WorkMonth,
+    locked_message,
 )
 
 CENT = Decimal("0.01")
@@ -93,16 +94,41 @@ def _check_quantity(quantity: Decimal, basis: str) -> Decimal:
     return quantity
 
 
-def _check_day_pay(rate: Decimal, basis: str) -> None:
-    """Refuse a day or hourly rate that pays a full day less than the configured minimum."""
+def day_pay_check(
+    *,
+    villager: Villager,
+    date: datetime.date,
+    amount: Decimal,
+    excluding: int | None = None,
+    field: str = "quantity",
+) -> Decimal:
+    """Refuse work that leaves the villager's pay for ``date`` under the minimum day's pay.
+
+    The day's pay is every entry of the villager on that date (day, hourly and piece work,
+    corrections included) plus ``amount``, less the entry ``excluding`` that is being
+    replaced. Exactly the minimum is enough; a day whose corrections take it all back
+    (nothing earned, no work) is allowed too. Returns the day's pay.
+    """
+    earned = WorkEntry.objects.filter(villager=villager, date=date)
+    if excluding is not None:
+        earned = earned.exclude(pk=excluding)
+    total = (earned.aggregate(total=Sum("amount"))["total"] or Decimal("0")) + amount
     minimum = minimum_day_pay()
-    day_pay = rate if basis == Basis.DAY else rate * hours_per_day()
-    if basis in (Basis.DAY, Basis.HOUR) and day_pay < minimum:
+    if total != 0 and total < minimum:
         raise WorkforceError(
-            _("A full day at this rate pays ¥%(pay)s, under the minimum day's pay of ¥%(minimum)s.")
-            % {"pay": day_pay.quantize(CENT), "minimum": minimum.quantize(CENT)},
-            field="rate",
+            _(
+                "On %(date)s %(villager)s's work pays ¥%(pay)s, under the minimum day's pay of "
+                "¥%(minimum)s."
+            )
+            % {
+                "date": date.isoformat(),
+                "villager": villager,
+                "pay": total.quantize(CENT),
+                "minimum": minimum.quantize(CENT),
+            },
+            field=field,
         )
+    return total
 
 
 def _entry(
@@ -159,7 +185,6 @@ def work_entry_price(
     rate = rate_for(task=task, basis=basis, date=date) if rate is None else Decimal(rate)
     if rate <= 0:
         raise WorkforceError(_("The rate must be more than zero."), field="rate")
-    _check_day_pay(rate, basis)
     return quantity, rate, (quantity * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -177,7 +202,7 @@ def work_entry_record(
 ) -> WorkEntry:
     """Record a villager's work; the rate comes from the rate table unless given."""
     zone = planting_work_zone(planting=planting, zone=zone, date=date)
-    quantity, rate, _amount = work_entry_price(
+    quantity, rate, amount = work_entry_price(
         task=task, basis=basis, date=date, quantity=quantity, rate=rate
     )
     entry = _entry(
@@ -191,8 +216,21 @@ def work_entry_record(
         zone=zone,
         planting=planting,
     )
-    entry.save()
+    with transaction.atomic():
+        _lock_villagers([villager.pk])
+        day_pay_check(villager=villager, date=date, amount=amount)
+        entry.save()
     return entry
+
+
+def _lock_villagers(villager_ids) -> None:
+    """Lock the villagers' rows: two writers of one villager's day check its pay in turn."""
+    list(
+        Villager.objects.select_for_update()
+        .filter(pk__in=sorted(villager_ids))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def crew_day_record(
@@ -219,7 +257,6 @@ def crew_day_record(
         raise WorkforceError(_("One of the villagers does not exist."), field="villagers")
     checked = {pk: _check_quantity(q, basis) for pk, q in quantities.items()}
     rate = rate_for(task=task, basis=basis, date=date)
-    _check_day_pay(rate, basis)
     entries = [
         _entry(
             villager_id=pk,
@@ -234,38 +271,192 @@ def crew_day_record(
         )
         for pk, q in sorted(checked.items())
     ]
+    villagers = Villager.objects.in_bulk(list(checked))
     with transaction.atomic():
+        _lock_villagers(checked)
+        for entry in entries:
+            day_pay_check(
+                villager=villagers[entry.villager_id],
+                date=date,
+                amount=entry.amount,
+                field=f"q_{entry.villager_id}",
+            )
         created = WorkEntry.objects.bulk_create(entries)
         work_months_refresh(keys=[(pk, date) for pk in checked])
     return created
+
+
+def _batch_log(batch: WageBatch, action: str, *, user=None, note: str = "") -> None:
+    WageBatchLog.objects.create(batch=batch, action=action, user=user, note=note)
+
+
+def _batch_move(batch: WageBatch, to: str, *, from_: str, **fields) -> None:
+    """Move ``batch`` from status ``from_`` to ``to`` if it is still there; refuse otherwise."""
+    moved = WageBatch.objects.filter(pk=batch.pk, status=from_).update(status=to, **fields)
+    if not moved:
+        batch.refresh_from_db()
+        raise WorkforceError(
+            _("This wage batch is %(status)s; it cannot be %(action)s.")
+            % {
+                "status": batch.get_status_display().lower(),
+                "action": WageBatch.Status(to).label.lower(),
+            }
+        )
+    batch.refresh_from_db()
 
 
 def wage_batch_create(
     *,
     period_start: datetime.date,
     period_end: datetime.date,
-    paid_on: datetime.date | None = None,
-    reference: str = "",
+    user=None,
 ) -> WageBatch:
-    """Gather every unpaid work entry of the period into a new wage batch.
+    """A draft batch of the period's unbatched work entries, and of unbatched corrections of earlier work.
 
     The entries are claimed by a conditional UPDATE (``WHERE batch IS NULL``), so two
-    managers creating batches at once cannot pay the same work twice.
+    managers creating batches at once cannot pay the same work twice. A correction keeps
+    the date of the work it corrects, so one of work already paid lands in the next batch made.
     """
     if period_end < period_start:
         raise WorkforceError(_("The period must not end before it starts."), field="period_end")
     with transaction.atomic():
-        batch = WageBatch.objects.create(
-            period_start=period_start, period_end=period_end, paid_on=paid_on, reference=reference
-        )
+        batch = WageBatch.objects.create(period_start=period_start, period_end=period_end)
         claimed = WorkEntry.objects.filter(
-            batch__isnull=True, date__gte=period_start, date__lte=period_end
+            Q(date__gte=period_start) | Q(corrects__isnull=False),
+            batch__isnull=True,
+            date__lte=period_end,
         ).update(batch=batch)
         if not claimed:
             raise WorkforceError(
                 _("There is no unpaid work between these dates."), field="period_start"
             )
+        _batch_log(batch, "created", user=user, note=str(claimed))
     return batch
+
+
+def wage_batch_approve(*, batch: WageBatch, user=None) -> WageBatch:
+    """Draft → approved: the batch's entries are locked from now on."""
+    with transaction.atomic():
+        _batch_move(batch, WageBatch.Status.APPROVED, from_=WageBatch.Status.DRAFT)
+        _batch_log(batch, "approved", user=user)
+    return batch
+
+
+def wage_batch_reopen(*, batch: WageBatch, user=None, note: str = "") -> WageBatch:
+    """Approved → draft, before any money has left: its entries may be corrected in place again.
+
+    Approval is a check before the bank run; a mistake found before paying is fixed where
+    it is, and the step back is logged with who and when. A paid batch never reopens.
+    """
+    with transaction.atomic():
+        _batch_move(batch, WageBatch.Status.DRAFT, from_=WageBatch.Status.APPROVED)
+        _batch_log(batch, "reopened", user=user, note=note)
+    return batch
+
+
+def wage_batch_pay(
+    *, batch: WageBatch, paid_on: datetime.date, reference: str = "", user=None
+) -> WageBatch:
+    """Approved → paid, on a date under a bank reference; final."""
+    if paid_on < batch.period_start:
+        raise WorkforceError(_("A batch cannot be paid before its period starts."), field="paid_on")
+    with transaction.atomic():
+        _batch_move(
+            batch,
+            WageBatch.Status.PAID,
+            from_=WageBatch.Status.APPROVED,
+            paid_on=paid_on,
+            reference=reference,
+        )
+        _batch_log(batch, "paid", user=user, note=reference)
+    return batch
+
+
+# Locked entries and corrections ---------------------------------------------------------
+
+
+def work_entry_check_unlocked(entry: WorkEntry) -> None:
+    """``WorkforceError`` when the entry is in an approved or paid batch (as stored now)."""
+    batch = entry.stored_batch()
+    if batch is not None and batch.locked:
+        raise WorkforceError(locked_message(batch))
+
+
+def work_entry_delete(*, entry: WorkEntry) -> None:
+    """Delete an entry not yet approved for payment."""
+    with transaction.atomic():
+        work_entry_check_unlocked(entry)
+        entry.delete()
+
+
+def work_entry_correct(
+    *,
+    entry: WorkEntry,
+    quantity_change: Decimal,
+    amount_change: Decimal,
+    note: str,
+) -> WorkEntry:
+    """Record a correction of a locked entry: a new, unbatched entry paid or recovered by a later batch.
+
+    It keeps the corrected work's villager, date, task, basis and rate, so the months of
+    work and the reports count it in the month the work was done; it adds no person-day
+    (the day is already counted), and one that takes all of a day's pay back removes it.
+    The corrected entry with its corrections never goes below zero, and the villager's
+    day stays at least the minimum day's pay unless it comes to nothing.
+    """
+    quantity_change, amount_change = Decimal(quantity_change), Decimal(amount_change)
+    note = note.strip()
+    if not note:
+        raise WorkforceError(_("Say why the work is corrected."), field="note")
+    if amount_change == 0:
+        raise WorkforceError(_("A correction changes the amount paid."), field="amount_change")
+    if entry.corrects_id is not None:
+        raise WorkforceError(_("Correct the original entry, not a correction."))
+    with transaction.atomic():
+        _lock_villagers([entry.villager_id])
+        batch = entry.stored_batch()
+        if batch is None or not batch.locked:
+            raise WorkforceError(
+                _("This entry is not in an approved or paid batch yet: change it directly.")
+            )
+        net = WorkEntry.objects.filter(Q(pk=entry.pk) | Q(corrects=entry)).aggregate(
+            quantity=Sum("quantity"), amount=Sum("amount")
+        )
+        if net["amount"] + amount_change < 0:
+            raise WorkforceError(
+                _(
+                    "The entry and its corrections come to ¥%(net)s; a correction cannot take back more."
+                )
+                % {"net": net["amount"]},
+                field="amount_change",
+            )
+        if net["quantity"] + quantity_change < 0:
+            raise WorkforceError(
+                _(
+                    "The entry and its corrections come to %(net)s; a correction cannot take back more."
+                )
+                % {"net": net["quantity"]},
+                field="quantity_change",
+            )
+        day_pay_check(
+            villager=entry.villager, date=entry.date, amount=amount_change, field="amount_change"
+        )
+        correction = WorkEntry(
+            date=entry.date,
+            villager_id=entry.villager_id,
+            task_id=entry.task_id,
+            crew_id=entry.crew_id,
+            zone_id=entry.zone_id,
+            planting_id=entry.planting_id,
+            basis=entry.basis,
+            quantity=quantity_change,
+            rate=entry.rate,
+            amount=amount_change,
+            corrects=entry,
+            note=note,
+        )
+        correction.save()
+    return correction
 
 
 def rent_payment_record(
@@ -288,14 +479,7 @@ def quantities_from(villager_ids: Iterable[int], quantity: Decimal) -> dict[int,
 
 def _months_insert(entries) -> None:
     """Sum ``entries`` per villager and month into new ``WorkMonth`` rows, in the database."""
-    grouped = (
-        entries.annotate(month=TruncMonth("date"))
-        .values("villager_id", "month")
-        .annotate(days=Count("date", distinct=True), wages=Sum("amount"))
-        .values_list("villager_id", "month", "days", "wages")
-        .order_by()
-    )
-    sql, params = grouped.query.sql_with_params()
+    sql, params = entries.month_totals_sql()
     table = WorkMonth._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} (villager_id, month, days, wages) {sql}", params)

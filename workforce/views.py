@@ -10,20 +10,22 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
+from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView
 
 from nursery.models import Planting
 
 from . import services
 from .exports import Table, download
-from .forms import CrewDayForm, ReportForm
-from .models import Crew, Village, Villager, WageBatch, WorkEntry
+from .forms import CorrectionForm, CrewDayForm, ReportForm
+from .models import Crew, Village, Villager, WageBatch, WorkEntry, locked_message
 from .reports import breakdown_titles, job_report
 from .selectors import pay_sheet, roster
 
@@ -370,3 +372,168 @@ class CrewDayView(WagtailAdminTemplateMixin, FormView):
             % {"count": len(entries), "date": data["date"].isoformat()},
         )
         return redirect(reverse("workforce_workentry:index"))
+
+
+# Wage batches and locked work entries ----------------------------------------------------
+
+
+def _entry_context(entry: WorkEntry) -> dict:
+    batch = entry.stored_batch()
+    return {
+        "entry": entry,
+        "batch": batch,
+        "reason": locked_message(batch) if batch is not None and batch.locked else "",
+        "corrections": entry.corrections.order_by("pk"),
+        "correct_url": reverse("workforce_workentry_correct", args=[entry.pk]),
+    }
+
+
+class LockedEntryPage(WagtailAdminTemplateMixin, TemplateView):
+    """A locked work entry, read-only, with the reason and the way to correct it."""
+
+    template_name = "workforce/work_entry_locked.html"
+    page_title = gettext_lazy("Work entry")
+    header_icon = "lock"
+    http_method_names = ["get", "post"]
+
+    def post(self, request, *args, **kwargs):
+        return self.get(request, *args, **kwargs)
+
+
+class LockedEntryMixin:
+    """An entry of an approved or paid batch is shown read-only, with the reason, and never saved."""
+
+    locked_permission = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        entry = WorkEntry.objects.select_related("villager", "task", "batch").filter(
+            pk=kwargs.get("pk")
+        )
+        entry = entry.first()
+        if entry is not None and entry.locked:
+            if not request.user.has_perm(self.locked_permission):
+                raise PermissionDenied
+            response = LockedEntryPage.as_view(
+                extra_context={
+                    **_entry_context(entry),
+                    "refused": request.method == "POST",
+                    "can_correct": request.user.has_perm("workforce.add_workentry"),
+                    "index_url": reverse("workforce_workentry:index"),
+                }
+            )(request)
+            if request.method == "POST":
+                response.status_code = 409
+            return response
+        return super().dispatch(request, *args, **kwargs)
+
+
+class WorkEntryEditView(LockedEntryMixin, EditView):
+    locked_permission = "workforce.change_workentry"
+
+
+class WorkEntryDeleteView(LockedEntryMixin, DeleteView):
+    locked_permission = "workforce.delete_workentry"
+
+    def delete_action(self):
+        try:
+            services.work_entry_delete(entry=self.object)
+        except services.WorkforceError as error:
+            raise PermissionDenied(error.message) from error
+
+
+class WorkEntryCorrectView(WagtailAdminTemplateMixin, FormView):
+    """Record a correction of a locked entry: a new entry that a later batch pays or recovers."""
+
+    form_class = CorrectionForm
+    template_name = "workforce/work_entry_correct.html"
+    page_title = gettext_lazy("Record a correction")
+    header_icon = "time"
+
+    def dispatch(self, request, *args, **kwargs):
+        _require(request, "workforce.add_workentry")
+        self.entry = get_object_or_404(
+            WorkEntry.objects.select_related("villager", "task", "batch"), pk=kwargs["pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_entry_context(self.entry)}
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.work_entry_correct(
+                entry=self.entry,
+                quantity_change=data["quantity_change"],
+                amount_change=data["amount_change"],
+                note=data["note"],
+            )
+        except services.WorkforceError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Correction recorded; the next wage batch pays or recovers ¥%(amount)s.")
+            % {"amount": data["amount_change"]},
+        )
+        return redirect(reverse("workforce_workentry:edit", args=[self.entry.pk]))
+
+
+class RefusalMixin:
+    """A service's refusal becomes the form's error; nothing is saved."""
+
+    def refused(self, form, error):
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        self.produced_error_message = self.get_error_message()
+        return self.form_invalid(form)
+
+
+class WageBatchCreateView(RefusalMixin, CreateView):
+    """A new batch is the period's unbatched work, gathered by the service."""
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.wage_batch_create(
+            period_start=data["period_start"],
+            period_end=data["period_end"],
+            user=self.request.user,
+        )
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except services.WorkforceError as error:
+            return self.refused(form, error)
+
+
+class WageBatchEditView(RefusalMixin, EditView):
+    """A batch's page: its entries and steps, and the next step (approve, reopen, pay)."""
+
+    template_name = "workforce/wage_batch_edit.html"
+
+    def save_instance(self):
+        data, batch, user = self.form.cleaned_data, self.form.instance, self.request.user
+        batch.refresh_from_db()
+        action = data.get("action")
+        if action == "approve":
+            return services.wage_batch_approve(batch=batch, user=user)
+        if action == "reopen":
+            return services.wage_batch_reopen(batch=batch, user=user)
+        if action == "pay":
+            return services.wage_batch_pay(
+                batch=batch, paid_on=data["paid_on"], reference=data["reference"], user=user
+            )
+        return batch
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except services.WorkforceError as error:
+            return self.refused(form, error)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        batch = self.object
+        context["batch_log"] = batch.log.select_related("user")
+        context["batch_totals"] = batch.entries.aggregate(count=Count("pk"), amount=Sum("amount"))
+        return context

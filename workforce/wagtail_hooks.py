@@ -86,16 +86,73 @@ class WorkEntryForm(WagtailAdminModelForm):
         if self.errors:
             return data
         try:
+            services.work_entry_check_unlocked(self.instance)
             data["zone"] = services.planting_work_zone(
                 planting=data.get("planting"), zone=data.get("zone"), date=data["date"]
             )
             _quantity, rate, amount = services.work_entry_price(
                 task=data["task"], basis=data["basis"], date=data["date"], quantity=data["quantity"]
             )
+            services.day_pay_check(
+                villager=data["villager"],
+                date=data["date"],
+                amount=amount,
+                excluding=self.instance.pk,
+            )
         except services.WorkforceError as error:
             self.add_error(error.field if error.field in self.fields else None, error.message)
             return data
         self.instance.rate, self.instance.amount = rate, amount
+        return data
+
+
+class WageBatchForm(WagtailAdminModelForm):
+    """A new batch is a period; an existing one takes its next step (approve, reopen, pay)."""
+
+    action = forms.ChoiceField(label=_("Next step"), widget=forms.RadioSelect)
+
+    class Meta:
+        model = WageBatch
+        fields = ["period_start", "period_end", "paid_on", "reference"]
+        help_texts = {
+            "period_start": _("The batch gathers the unbatched work entries of the period."),
+            "paid_on": _("When paying: the day the bank paid the batch."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        batch = self.instance
+        if batch.pk is None:
+            for name in ("action", "paid_on", "reference"):
+                del self.fields[name]
+            return
+        for name in ("period_start", "period_end"):
+            self.fields[name].disabled = True
+        steps = {
+            WageBatch.Status.DRAFT: [("approve", _("Approve: lock its work entries"))],
+            WageBatch.Status.APPROVED: [
+                ("pay", _("Paid: record the bank payment (final)")),
+                ("reopen", _("Back to draft: unlock its work entries")),
+            ],
+        }.get(batch.status, [])
+        if not steps:
+            for name in ("action", "paid_on", "reference"):
+                self.fields[name].disabled = True
+            del self.fields["action"]
+            return
+        self.fields["action"].choices = steps
+        if batch.status != WageBatch.Status.APPROVED:
+            del self.fields["paid_on"]
+            del self.fields["reference"]
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None:
+            start, end = data.get("period_start"), data.get("period_end")
+            if start and end and end < start:
+                self.add_error("period_end", _("The period must not end before it starts."))
+        elif data.get("action") == "pay" and not data.get("paid_on"):
+            self.add_error("paid_on", _("Give the day the bank paid the batch."))
         return data
 
 
@@ -243,12 +300,23 @@ class WorkEntryViewSet(WorkforceViewSet):
     icon = "time"
     menu_label = _("Work entries")
     add_to_admin_menu = False
-    list_display = ["date", "villager", "task", "crew", "basis", "quantity", "rate", "amount"]
+    list_display = [
+        "date",
+        "villager",
+        "task",
+        "crew",
+        "basis",
+        "quantity",
+        "rate",
+        "amount",
+        "batch",
+    ]
     list_filter = {
         "date": ["gte", "lte"],
         "task": ["exact"],
         "crew": ["exact"],
         "planting": ["exact"],
+        "batch": ["exact"],
     }
     list_export = [
         "date",
@@ -263,6 +331,8 @@ class WorkEntryViewSet(WorkforceViewSet):
         "amount",
     ]
     list_per_page = 100
+    edit_view_class = views.WorkEntryEditView
+    delete_view_class = views.WorkEntryDeleteView
     # Rate and amount come from the rate table through the service, never typed.
     edit_handler = ObjectList(
         [FieldPanel(name) for name in WorkEntryForm.Meta.fields],
@@ -270,7 +340,7 @@ class WorkEntryViewSet(WorkforceViewSet):
     )
 
     def listing_queryset(self):
-        return WorkEntry.objects.select_related("villager", "task", "crew", "planting")
+        return WorkEntry.objects.select_related("villager", "task", "crew", "planting", "batch")
 
 
 class PaySheetColumn(Column):
@@ -290,12 +360,25 @@ class WageBatchViewSet(WorkforceViewSet):
     menu_label = _("Wage batches")
     list_display = [
         "__str__",
+        "status",
         "paid_on",
         "reference",
         PaySheetColumn("pay_sheet", label=_("Pay sheet")),
     ]
-    list_export = ["period_start", "period_end", "paid_on", "reference"]
-    form_fields = ["period_start", "period_end", "paid_on", "reference"]
+    list_filter = ["status"]
+    list_export = ["period_start", "period_end", "status", "paid_on", "reference"]
+    add_view_class = views.WageBatchCreateView
+    edit_view_class = views.WageBatchEditView
+    edit_handler = ObjectList(
+        [
+            FieldPanel("period_start"),
+            FieldPanel("period_end"),
+            FieldPanel("action"),
+            FieldPanel("paid_on"),
+            FieldPanel("reference"),
+        ],
+        base_form_class=WageBatchForm,
+    )
 
 
 class LandLeaseViewSet(WorkforceViewSet):
@@ -358,6 +441,11 @@ def register_workforce_admin_urls():
         path("workforce/report/", views.report_view, name="workforce_report"),
         path("workforce/roster/", views.roster_view, name="workforce_roster"),
         path("workforce/pay-sheet/<int:pk>/", views.pay_sheet_view, name="workforce_pay_sheet"),
+        path(
+            "workforce/work/<int:pk>/correct/",
+            views.forbidden_as_403(views.WorkEntryCorrectView.as_view()),
+            name="workforce_workentry_correct",
+        ),
         path(
             "workforce/crew-day/",
             views.forbidden_as_403(views.CrewDayView.as_view()),

@@ -39,7 +39,9 @@ def test_amount_is_quantity_times_the_rate_in_effect_on_the_date(villager):
 def test_a_days_pay_under_the_minimum_is_refused(villager, settings):
     settings.WORKFORCE_MINIMUM_DAY_PAY = "100.00"
     task = task_with_rates(day="90.00", hour="12.00")
-    with pytest.raises(WorkforceError, match=r"under the minimum day's pay of ¥100\.00"):
+    with pytest.raises(
+        WorkforceError, match=r"pays ¥90\.00, under the minimum day's pay of ¥100\.00"
+    ):
         services.work_entry_record(
             villager=villager, date=DAY, task=task, basis=Basis.DAY, quantity=Decimal("1")
         )
@@ -85,10 +87,10 @@ def test_a_crews_day_creates_one_entry_per_villager_present(db):
         date=DAY,
         task=task,
         basis="piece",
-        quantities={crew[0].pk: Decimal("100"), crew[2].pk: Decimal("250")},
+        quantities={crew[0].pk: Decimal("200"), crew[2].pk: Decimal("250")},
     )
     assert sorted((e.villager_id, e.amount) for e in entries) == [
-        (crew[0].pk, Decimal("40.00")),
+        (crew[0].pk, Decimal("80.00")),
         (crew[2].pk, Decimal("100.00")),
     ]
 
@@ -110,9 +112,7 @@ def test_a_wage_batch_claims_unpaid_work_once(villager):
             villager=villager, date=datetime.date(2026, 4, day), task=task, basis="day", quantity=1
         )
     batch = services.wage_batch_create(
-        period_start=datetime.date(2026, 4, 1),
-        period_end=datetime.date(2026, 4, 30),
-        reference="B-1",
+        period_start=datetime.date(2026, 4, 1), period_end=datetime.date(2026, 4, 30)
     )
     assert batch.entries.count() == 3
     with pytest.raises(WorkforceError, match="no unpaid work"):

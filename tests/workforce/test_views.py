@@ -24,11 +24,10 @@ Q2_QUERY = {"period": "quarter", "year": "2026", "quarter": "2"}
 
 @pytest.fixture
 def batch(workforce):
-    return services.wage_batch_create(
-        period_start=Q2[0],
-        period_end=Q2[1],
-        paid_on=datetime.date(2026, 7, 5),
-        reference="ICBC-0705",
+    batch = services.wage_batch_create(period_start=Q2[0], period_end=Q2[1])
+    services.wage_batch_approve(batch=batch)
+    return services.wage_batch_pay(
+        batch=batch, paid_on=datetime.date(2026, 7, 5), reference="ICBC-0705"
     )
 
 
@@ -249,13 +248,13 @@ def test_manager_records_a_crews_day(manager, workforce):
             "basis": "piece",
             "crew": workforce.crew_a.pk,
             f"q_{workforce.wang.pk}": "200",
-            f"q_{workforce.li.pk}": "150",
+            f"q_{workforce.li.pk}": "160",
         },
     )
     assert response.status_code == 302
     assert WorkEntry.objects.count() == before + 2
     assert WorkEntry.objects.get(villager=workforce.li, date="2026-04-20").amount == Decimal(
-        "75.00"
+        "80.00"
     )
 
 

@@ -1,4 +1,5 @@
-"""Staff screens for tickets that are not plain model listings: opening capacity, the visitors report."""
+"""Staff screens for tickets beyond plain model listings: opening capacity, the visitors report,
+and the slot and closed-day forms that never leave a booked order behind."""
 
 import datetime
 
@@ -9,17 +10,19 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.generic import FormView
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.models import CreateView, EditView
 
 from tourism.admin_listing import SafeExportReportView
 from tourism.models import TicketType
 
-from . import services
-from .models import Slot
+from . import closures, services
+from .models import ClosedDay, Slot
 from .selectors import visitors_by_day
 
 WEEKDAYS = [
@@ -198,3 +201,129 @@ class VisitorsReportView(SafeExportReportView):
             for t in self._ticket_types():
                 row[f"type_{t.pk}"] = row["by_type"].get(t.pk, 0)
         return rows
+
+
+# Closing a day and changing a slot that tourists have booked -------------------------------
+
+
+class CancelOrdersForm(WagtailAdminModelForm):
+    """A model form with the explicit choice to cancel and refund the orders in the way."""
+
+    cancel_orders = forms.BooleanField(
+        label=gettext_lazy("Cancel and refund the orders named above and email the visitors"),
+        required=False,
+    )
+    # The orders the staff member was shown, so that an order booked meanwhile is never
+    # cancelled without being seen.
+    confirmed_orders = forms.CharField(
+        label=gettext_lazy("Orders to cancel"),
+        widget=forms.TextInput(attrs={"readonly": True}),
+        required=False,
+        help_text=gettext_lazy(
+            "Filled in with the orders named above when there are any; only these are cancelled."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None and isinstance(self.instance, Slot):
+            # A new slot has no orders to cancel.
+            del self.fields["cancel_orders"]
+            del self.fields["confirmed_orders"]
+
+    def confirmed(self) -> set[str] | None:
+        references = {
+            ref.strip()
+            for ref in self.cleaned_data.get("confirmed_orders", "").split(",")
+            if ref.strip()
+        }
+        if not self.cleaned_data.get("cancel_orders") or not references:
+            return None
+        return references
+
+
+class SlotForm(CancelOrdersForm):
+    class Meta:
+        model = Slot
+        fields = ["date", "starts_at", "ends_at", "capacity"]
+
+
+class ClosedDayForm(CancelOrdersForm):
+    class Meta:
+        model = ClosedDay
+        fields = ["date", "reason", "reason_en"]
+
+
+class ClosureViewMixin:
+    """Saves through ``tourism/tickets/closures.py``; a refusal is a form error naming the orders."""
+
+    def form_valid(self, form):
+        try:
+            response = super().form_valid(form)
+        except closures.ClosureRefused as refusal:
+            return self.refused(form, refusal)
+        if self.cancelled:
+            messages.success(
+                self.request,
+                ngettext(
+                    "%(n)s order cancelled and refunded, its visitor emailed: %(refs)s.",
+                    "%(n)s orders cancelled and refunded, their visitors emailed: %(refs)s.",
+                    len(self.cancelled),
+                )
+                % {
+                    "n": len(self.cancelled),
+                    "refs": ", ".join(o.reference for o in self.cancelled),
+                },
+            )
+        return response
+
+    def refused(self, form, refusal):
+        form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
+        if refusal.orders:
+            data = form.data.copy()
+            data["confirmed_orders"] = ",".join(refusal.references)
+            form.data = data
+            form["cancel_orders"].label = ngettext(
+                "Cancel and refund this order and email the visitor",
+                "Cancel and refund these %(n)s orders and email the visitors",
+                len(refusal.orders),
+            ) % {"n": len(refusal.orders)}
+        self.produced_error_message = self.get_error_message()
+        return self.form_invalid(form)
+
+
+class SlotEditView(ClosureViewMixin, EditView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        slot, self.cancelled = closures.slot_update(
+            slot=self.form.instance,
+            date=data["date"],
+            starts_at=data.get("starts_at"),
+            ends_at=data.get("ends_at"),
+            capacity=data["capacity"],
+            confirmed=self.form.confirmed(),
+            user=self.request.user,
+        )
+        return slot
+
+
+class ClosedDaySaveMixin(ClosureViewMixin):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        closed_day, self.cancelled = closures.closed_day_save(
+            date=data["date"],
+            reason=data.get("reason", ""),
+            reason_en=data.get("reason_en", ""),
+            closed_day=self.form.instance if self.form.instance.pk else None,
+            confirmed=self.form.confirmed(),
+            user=self.request.user,
+        )
+        return closed_day
+
+
+class ClosedDayCreateView(ClosedDaySaveMixin, CreateView):
+    pass
+
+
+class ClosedDayEditView(ClosedDaySaveMixin, EditView):
+    pass

@@ -7,7 +7,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .models import Order
+from tourism.models import localized_text
+
+from .models import ClosedDay, Order
 
 
 def order_url(order: Order) -> str:
@@ -16,7 +18,30 @@ def order_url(order: Order) -> str:
     return settings.SITE_BASE_URL.rstrip("/") + path
 
 
-def send_order_email(order_id: int) -> None:
+def closure_notice(notice: dict | None) -> str:
+    """Why the park cancelled the order, in the active language; empty for the tourist's own changes."""
+    if not notice:
+        return ""
+    date = notice["date"].isoformat()
+    if notice["kind"] == "closed":
+        closed_day = ClosedDay.objects.filter(pk=notice.get("closed_day")).first()
+        reason = localized_text(closed_day, "reason") if closed_day else ""
+        text = _("The park is closed on %(date)s, so your booking is cancelled.") % {"date": date}
+        return f"{text} {reason}".strip()
+    return _(
+        "The park has changed the entry time you booked (%(date)s %(time)s), so your booking "
+        "is cancelled."
+    ) % {"date": date, "time": _time_label(notice)}
+
+
+def _time_label(notice: dict) -> str:
+    if notice.get("starts_at") is None:
+        return _("all day")
+    return f"{notice['starts_at']:%H:%M}–{notice['ends_at']:%H:%M}"
+
+
+def send_order_email(order_id: int, *, notice: dict | None = None) -> None:
+    """The order's email for its status; ``notice`` says why the park cancelled it, if it did."""
     order = (
         Order.objects.select_related("slot").prefetch_related("lines__ticket_type").get(pk=order_id)
     )
@@ -29,9 +54,17 @@ def send_order_email(order_id: int) -> None:
         }
         if order.status not in subjects:
             return
-        context = {"order": order, "url": order_url(order), "lines": order.lines.all()}
+        context = {
+            "order": order,
+            "url": order_url(order),
+            "lines": order.lines.all(),
+            "notice": closure_notice(notice),
+            # A moved slot's order is shown for the visit it was booked for.
+            "visit_date": notice["date"] if notice else order.slot.date,
+            "visit_time": _time_label(notice) if notice else order.slot.time_label,
+        }
         subject = subjects[order.status] % {
-            "date": order.slot.date.isoformat(),
+            "date": context["visit_date"].isoformat(),
             "ref": order.reference,
         }
         text = render_to_string("tourism/tickets/email/order.txt", context)

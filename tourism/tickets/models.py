@@ -9,9 +9,11 @@ import datetime
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tourism.models import TicketType, localized_text
 
@@ -103,6 +105,20 @@ class Slot(models.Model):
 
     def __str__(self):
         return f"{self.date:%Y-%m-%d} {self.time_label}"
+
+    def clean(self):
+        # The database CHECK would refuse this at save with an IntegrityError; say it first.
+        if self.capacity is not None and self.capacity < self.taken:
+            raise ValidationError(
+                {
+                    "capacity": ngettext(
+                        "%(n)s place is already taken; the capacity cannot be less.",
+                        "%(n)s places are already taken; the capacity cannot be less.",
+                        self.taken,
+                    )
+                    % {"n": self.taken}
+                }
+            )
 
     @property
     def time_label(self) -> str:

@@ -174,9 +174,26 @@ def order_create(
         _lock_timeout()
         # Release what expired holds on this slot still keep before counting what is left.
         _expire_due(now=now, slot_id=slot.pk)
-        taken = Slot.objects.filter(pk=slot.pk, taken__lte=F("capacity") - quantity).update(
-            taken=F("taken") + quantity
-        )
+        # The slot as the tourist chose it: staff moving it meanwhile makes this take nothing.
+        taken = Slot.objects.filter(
+            pk=slot.pk,
+            date=slot.date,
+            starts_at=slot.starts_at,
+            taken__lte=F("capacity") - quantity,
+        ).update(taken=F("taken") + quantity)
+        if (
+            not taken
+            and not Slot.objects.filter(
+                pk=slot.pk, date=slot.date, starts_at=slot.starts_at
+            ).exists()
+        ):
+            raise BookingError(
+                _("That entry time has just been changed; please choose again."), field="slot"
+            )
+        # A day closed while this booking waited for the slot: checked after taking the
+        # slot's row, which closing the day locks first.
+        if taken and ClosedDay.objects.filter(date=slot.date).exists():
+            raise BookingError(_("The park is closed on that day."), field="slot")
         if not taken:
             raise SoldOut(
                 _(
@@ -587,11 +604,11 @@ def ticket_check_in(*, payload: str, user, now: datetime.datetime | None = None)
     return CheckIn("valid", message, ticket, collect)
 
 
-def _send_confirmation(order_id: int) -> None:
+def _send_confirmation(order_id: int, *, notice: dict | None = None) -> None:
     from .emails import send_order_email
 
     try:
-        send_order_email(order_id)
+        send_order_email(order_id, notice=notice)
     except Exception:  # an email that fails must not undo a booking
         logger.exception("confirmation email for order %s failed", order_id)
 
