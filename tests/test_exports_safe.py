@@ -137,7 +137,12 @@ def formula_looking_records() -> int:
                     models.Value(payload), Cast("pk", output_field=models.CharField())
                 )
             if updates:
-                model.objects.update(**updates)
+                # Plain querysets: the models refuse any change to locked work entries, which
+                # the database allows for text; a paid wage batch is final even there.
+                rows = models.QuerySet(model=model)
+                if model is WageBatch:
+                    rows = rows.exclude(status=WageBatch.Status.PAID)
+                rows.update(**updates)
                 rewritten += len(updates)
     return rewritten
 
@@ -152,11 +157,17 @@ def park(demo, django_db_blocker):
     """
     with django_db_blocker.unblock():
         batch = WageBatch.objects.order_by("-period_end").first()
+        table = WorkEntry._meta.db_table
         with connection.cursor() as cursor:
+            # PostgreSQL refuses to delete the work of approved and paid batches; the
+            # module's rollback restores both the entries and the trigger.
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER workforce_workentry_lock")
             cursor.execute(
-                f"DELETE FROM {WorkEntry._meta.db_table} WHERE batch_id IS NULL OR batch_id <> %s",
-                [batch.pk],
+                f"DELETE FROM {table} WHERE batch_id IS NULL OR batch_id <> %s", [batch.pk]
             )
+            if connection.vendor == "postgresql":
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER workforce_workentry_lock")
         # The demo's trees have no photos of their own; one gives that listing a row.
         SpecimenPhoto.objects.create(
             tree=SpecimenTree.objects.first(), image=get_image_model().objects.first()
