@@ -162,12 +162,14 @@ def park(demo, django_db_blocker):
             # PostgreSQL refuses to delete the work of approved and paid batches; the
             # module's rollback restores both the entries and the trigger.
             if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER workforce_workentry_lock")
             cursor.execute(
                 f"DELETE FROM {table} WHERE batch_id IS NULL OR batch_id <> %s", [batch.pk]
             )
             if connection.vendor == "postgresql":
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER workforce_workentry_lock")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         # The demo's trees have no photos of their own; one gives that listing a row.
         SpecimenPhoto.objects.create(
             tree=SpecimenTree.objects.first(), image=get_image_model().objects.first()
