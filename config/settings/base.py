@@ -5,6 +5,7 @@ environment-specific modules only choose defaults and enforce what production
 requires.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -52,6 +53,10 @@ TICKETS_LOCK_TIMEOUT_MS = env.int("TICKETS_LOCK_TIMEOUT_MS", default=5000)
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
 API_ORDER_RATE_LIMIT_PER_MINUTE = env.int("API_ORDER_RATE_LIMIT_PER_MINUTE", default=30)
 
+# Sign-in throttling: failures before an account or an address is locked, and for how long.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+axes_cooloff_minutes = env.int("AXES_COOLOFF_MINUTES", default=15)
+
 # Job-creation reports: days that make one full-time equivalent, the least a day's work
 # may pay, and the hours in a working day (for hourly rates).
 WORKFORCE_FTE_DAYS = env.int("WORKFORCE_FTE_DAYS", default=250)
@@ -83,6 +88,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # Counts failed sign-ins and locks accounts and addresses (tourism/security/logins.py).
+    "axes",
     # The API docs page's assets, served from here rather than a CDN.
     "ninja",
     "django.contrib.auth",
@@ -104,6 +111,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -160,6 +169,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# Axes first: it refuses a locked account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Failed sign-ins are counted in the database, which every worker and host shares; an
+# account and an address are each locked on their own (tourism/security/logins.py).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=axes_cooloff_minutes)
+# The cool-off runs from the failure that locked; more tries while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# The same client address as the API's rate limits: REMOTE_ADDR, never X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "tourism.security.logins.login_client_address"
+AXES_LOCKOUT_CALLABLE = "tourism.security.logins.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
 
 # Chinese first: zh-hans is served at "/", English at "/en/".
 LANGUAGE_CODE = "zh-hans"
