@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -44,6 +45,8 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Checkout payment methods beyond cards, as the merchant's Stripe account offers them.
 STRIPE_PAYMENT_METHODS = env.list("STRIPE_PAYMENT_METHODS", default=["card"])
+# Where Stripe Checkout's pages are, for the booking page's Content-Security-Policy.
+STRIPE_CHECKOUT_ORIGINS = ["https://checkout.stripe.com"]
 TICKETS_HOLD_MINUTES = env.int("TICKETS_HOLD_MINUTES", default=30)
 TICKETS_CANCEL_CUTOFF_HOURS = env.int("TICKETS_CANCEL_CUTOFF_HOURS", default=24)
 TICKETS_MAX_PER_ORDER = env.int("TICKETS_MAX_PER_ORDER", default=20)
@@ -88,6 +91,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # Content-Security-Policy: the {% csp_nonce %} tag, system checks.
+    "csp",
     # Counts failed sign-ins and locks accounts and addresses (tourism/security/logins.py).
     "axes",
     # The API docs page's assets, served from here rather than a CDN.
@@ -103,6 +108,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Browser policies (tourism/security/): scripts and styles, and the camera at the gate.
+    "tourism.security.csp.PathPolicyCSPMiddleware",
+    "tourism.security.permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -225,6 +233,56 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+}
+
+# Content-Security-Policy (tourism/security/csp.py). Uploaded images may come from object
+# storage on another origin. Stripe Checkout is a redirect after the booking form's POST,
+# which form-action governs: the booking page adds the payment provider's origins.
+if media_s3_custom_domain:
+    media_origins = [f"https://{media_s3_custom_domain}"]
+elif media_s3_endpoint:
+    media_origins = [media_s3_endpoint.rstrip("/")]
+elif media_s3_bucket:
+    media_origins = [f"https://{media_s3_bucket}.s3.amazonaws.com"] + (
+        [f"https://{media_s3_bucket}.s3.{media_s3_region}.amazonaws.com"] if media_s3_region else []
+    )
+else:
+    media_origins = []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # QR codes and Swagger UI's icons are data: images.
+        "img-src": [SELF, "data:", *media_origins],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+# The Wagtail admin writes inline styles and scripts of its own, previews pages in frames
+# and shows embeds; it gets this policy (paths below) and the public site stays strict.
+CSP_ADMIN_PATH_PREFIXES = ["/admin/"]
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *media_origins],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "media-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "frame-src": [SELF, "https:"],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
 }
 
 # Shown to tourists where the site names itself.
