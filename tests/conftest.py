@@ -454,7 +454,9 @@ class CSPWatch:
             self.pages_without_policy.append(response.url)
 
     def assert_clean(self) -> None:
-        assert self.violations == [], "the browser reported policy violations"
+        assert self.violations == [], "the browser reported policy violations:\n" + "\n".join(
+            dict.fromkeys(self.violations)
+        )
         assert self.pages_without_policy == [], "pages were served without a policy"
 
 

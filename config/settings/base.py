@@ -226,6 +226,9 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "jpeg", "gif": "webp"}
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# No Gravatar: staff avatars would be fetched from a third party (and one that is slow or
+# unreachable from mainland China) on every admin page.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 LOGGING = {
     "version": 1,
@@ -275,7 +278,8 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "style-src": [SELF, UNSAFE_INLINE],
         "img-src": [SELF, "data:", "blob:", *media_origins],
         "font-src": [SELF, "data:"],
-        "connect-src": [SELF],
+        # The dashboard's notice of a new Wagtail release.
+        "connect-src": [SELF, "https://releases.wagtail.org"],
         "media-src": [SELF, "blob:"],
         "object-src": [NONE],
         "frame-src": [SELF, "https:"],
