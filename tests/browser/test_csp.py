@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from wagtail.models import Page, Site
 
+from nursery.models import SpecimenTree
 from tests.browser.test_mobile_layout import public_paths
 
 pytestmark = [
@@ -40,10 +41,13 @@ def test_public_pages_and_the_api_docs_run_under_the_strict_policy(
     browser, live_server, load_demo_command, serve_media, csp_watch
 ):
     load_demo_command(verbosity=0)
+    tree = SpecimenTree.objects.filter(public=True).first()
     paths = [
         *public_paths(),
         "/tickets/",
         "/en/trees/",
+        # The printable label's styles are inline, with the request's nonce.
+        f"/trees/{tree.tag}/label/",
         "/api/v1/docs",
     ]
     context = csp_watch.watch(browser.new_context(viewport={"width": 375, "height": 812}))
