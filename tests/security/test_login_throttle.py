@@ -199,3 +199,15 @@ def test_the_reset_command_unlocks_an_account(editor):
     call_command("axes_reset_username", "editor")
 
     assert sign_in(Client(REMOTE_ADDR="198.51.100.9"), "editor", PASSWORD).status_code == 302
+
+
+def test_an_ipv6_client_is_counted_by_its_64_bit_network_as_in_the_api(editor):
+    for n, name in enumerate(("alice", "bob", "carol")):
+        sign_in(Client(REMOTE_ADDR=f"2001:db8:1:2::{n + 1}"), name, "guess")
+
+    same_network = Client(REMOTE_ADDR="2001:db8:1:2:ffff::9")
+    other_network = Client(REMOTE_ADDR="2001:db8:1:3::1")
+
+    assert sign_in(same_network, "editor", PASSWORD).status_code == 429
+    assert sign_in(other_network, "editor", PASSWORD).status_code == 302
+    assert lockouts_current()[0].value == "2001:db8:1:2::"
