@@ -123,8 +123,7 @@ def test_uploaded_images_on_object_storage_are_allowed(monkeypatch):
         directives = reloaded.CONTENT_SECURITY_POLICY["DIRECTIVES"]
         assert "https://media.huagu.example" in directives["img-src"]
     finally:
-        monkeypatch.delenv("MEDIA_S3_BUCKET")
-        monkeypatch.delenv("MEDIA_S3_CUSTOM_DOMAIN")
+        monkeypatch.undo()
         importlib.reload(base)
 
 
