@@ -414,3 +414,55 @@ def browser(playwright):
     )
     yield chromium
     chromium.close()
+
+
+# --- the Content-Security-Policy in the browser ---------------------------------------
+
+# Run in every page before its own scripts (through the browser's debugging protocol, which
+# the page's policy does not govern): violations the console might word differently are
+# written to it in one form.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`Content Security Policy violation: ${event.violatedDirective} blocked `
+    + `${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber} on ${document.location.pathname}`);
+});
+"""
+
+
+class CSPWatch:
+    """Collects what the browser refused under the page's policies, and pages served without one."""
+
+    def __init__(self):
+        self.violations: list[str] = []
+        self.pages_without_policy: list[str] = []
+
+    def watch(self, context):
+        """Watch every page of a Playwright browser context; returns the context."""
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+        context.on("console", self._console)
+        context.on("response", self._response)
+        return context
+
+    def _console(self, message) -> None:
+        text = message.text
+        if "Content Security Policy" in text or "Permissions policy violation" in text:
+            self.violations.append(f"{message.type}: {text}")
+
+    def _response(self, response) -> None:
+        document = response.request.resource_type == "document" and response.status == 200
+        if document and "content-security-policy" not in response.headers:
+            self.pages_without_policy.append(response.url)
+
+    def assert_clean(self) -> None:
+        assert self.violations == [], "the browser reported policy violations:\n" + "\n".join(
+            dict.fromkeys(self.violations)
+        )
+        assert self.pages_without_policy == [], "pages were served without a policy"
+
+
+@pytest.fixture
+def csp_watch():
+    """``csp_watch.watch(context)``: the test fails on any CSP violation in that context's pages."""
+    watch = CSPWatch()
+    yield watch
+    watch.assert_clean()

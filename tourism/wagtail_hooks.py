@@ -3,6 +3,7 @@
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -11,6 +12,7 @@ from wagtail.permissions import register_permission_policy
 from .admin_listing import SafeExportModelViewSet
 from .admin_menu import PermissionMenuItem
 from .models import ClosedDay, Order, SeasonPrice, Slot, TicketType
+from .security.admin_views import LockoutsView
 from .tickets.admin_views import (
     ClosedDayCreateView,
     ClosedDayEditView,
@@ -216,4 +218,23 @@ def register_open_capacity_menu_item():
         icon_name="date",
         order=260,
         permission="tourism.add_slot",
+    )
+
+
+class SuperuserMenuItem(MenuItem):
+    """A menu item shown to superusers only (the view refuses everyone else too)."""
+
+    def is_shown(self, request):
+        return request.user.is_superuser
+
+
+@hooks.register("register_admin_urls")
+def register_lockouts_admin_urls():
+    return [path("lockouts/", LockoutsView.as_view(), name="tourism_lockouts")]
+
+
+@hooks.register("register_settings_menu_item")
+def register_lockouts_menu_item():
+    return SuperuserMenuItem(
+        _("Sign-in lockouts"), reverse("tourism_lockouts"), icon_name="lock", order=900
     )

@@ -5,9 +5,11 @@ environment-specific modules only choose defaults and enforce what production
 requires.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -43,6 +45,8 @@ STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # Checkout payment methods beyond cards, as the merchant's Stripe account offers them.
 STRIPE_PAYMENT_METHODS = env.list("STRIPE_PAYMENT_METHODS", default=["card"])
+# Where Stripe Checkout's pages are, for the booking page's Content-Security-Policy.
+STRIPE_CHECKOUT_ORIGINS = ["https://checkout.stripe.com"]
 TICKETS_HOLD_MINUTES = env.int("TICKETS_HOLD_MINUTES", default=30)
 TICKETS_CANCEL_CUTOFF_HOURS = env.int("TICKETS_CANCEL_CUTOFF_HOURS", default=24)
 TICKETS_MAX_PER_ORDER = env.int("TICKETS_MAX_PER_ORDER", default=20)
@@ -51,6 +55,10 @@ TICKETS_LOCK_TIMEOUT_MS = env.int("TICKETS_LOCK_TIMEOUT_MS", default=5000)
 # Channel-partner API: requests per client address per minute.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
 API_ORDER_RATE_LIMIT_PER_MINUTE = env.int("API_ORDER_RATE_LIMIT_PER_MINUTE", default=30)
+
+# Sign-in throttling: failures before an account or an address is locked, and for how long.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+axes_cooloff_minutes = env.int("AXES_COOLOFF_MINUTES", default=15)
 
 # Job-creation reports: days that make one full-time equivalent, the least a day's work
 # may pay, and the hours in a working day (for hourly rates).
@@ -83,6 +91,10 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    # Content-Security-Policy: the {% csp_nonce %} tag, system checks.
+    "csp",
+    # Counts failed sign-ins and locks accounts and addresses (tourism/security/logins.py).
+    "axes",
     # The API docs page's assets, served from here rather than a CDN.
     "ninja",
     "django.contrib.auth",
@@ -96,6 +108,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Browser policies (tourism/security/): scripts and styles, and the camera at the gate.
+    "tourism.security.csp.PathPolicyCSPMiddleware",
+    "tourism.security.permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "tourism.middleware.RefuseControlCharactersMiddleware",
@@ -105,6 +120,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -161,6 +178,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "wagtailadmin_login"
+# Axes first: it refuses a locked account or address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Failed sign-ins are counted in the database, which every worker and host shares; an
+# account and an address are each locked on their own (tourism/security/logins.py).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=axes_cooloff_minutes)
+# The cool-off runs from the failure that locked; more tries while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+# The same client address as the API's rate limits: REMOTE_ADDR, never X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "tourism.security.logins.login_client_address"
+AXES_LOCKOUT_CALLABLE = "tourism.security.logins.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
 
 # Chinese first: zh-hans is served at "/", English at "/en/".
 LANGUAGE_CODE = "zh-hans"
@@ -199,6 +234,9 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "tourism.images.ImageForm"
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 16_000_000
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
+# No Gravatar: staff avatars would be fetched from a third party (and one that is slow or
+# unreachable from mainland China) on every admin page.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 LOGGING = {
     "version": 1,
@@ -206,6 +244,57 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+}
+
+# Content-Security-Policy (tourism/security/csp.py). Uploaded images may come from object
+# storage on another origin. Stripe Checkout is a redirect after the booking form's POST,
+# which form-action governs: the booking page adds the payment provider's origins.
+if media_s3_custom_domain:
+    media_origins = [f"https://{media_s3_custom_domain}"]
+elif media_s3_endpoint:
+    media_origins = [media_s3_endpoint.rstrip("/")]
+elif media_s3_bucket:
+    media_origins = [f"https://{media_s3_bucket}.s3.amazonaws.com"] + (
+        [f"https://{media_s3_bucket}.s3.{media_s3_region}.amazonaws.com"] if media_s3_region else []
+    )
+else:
+    media_origins = []
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        # QR codes and Swagger UI's icons are data: images.
+        "img-src": [SELF, "data:", *media_origins],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
+}
+# The Wagtail admin writes inline styles and scripts of its own, previews pages in frames
+# and shows embeds; it gets this policy (paths below) and the public site stays strict.
+CSP_ADMIN_PATH_PREFIXES = ["/admin/"]
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:", *media_origins],
+        "font-src": [SELF, "data:"],
+        # The dashboard's notice of a new Wagtail release.
+        "connect-src": [SELF, "https://releases.wagtail.org"],
+        "media-src": [SELF, "blob:"],
+        "object-src": [NONE],
+        "frame-src": [SELF, "https:"],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [SELF],
+    }
 }
 
 # Shown to tourists where the site names itself.

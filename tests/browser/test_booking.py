@@ -1,4 +1,7 @@
-"""A tourist books on a phone, pays, gets three QR tickets; the gate admits one ticket once."""
+"""A tourist books on a phone, pays, gets three QR tickets; the gate admits one ticket once.
+
+Every page runs under the site's Content-Security-Policy; any violation fails the test.
+"""
 
 import datetime
 import re
@@ -42,6 +45,8 @@ def fake_stripe_live(settings):
     settings.STRIPE_SECRET_KEY = fake.api_key
     settings.STRIPE_WEBHOOK_SECRET = fake.webhook_secret
     settings.STRIPE_PAYMENT_METHODS = ["card", "alipay", "wechat_pay"]
+    # The fake's checkout pages stand where Stripe's are, for the booking page's policy.
+    settings.STRIPE_CHECKOUT_ORIGINS = [fake.url]
     previous = stripe.api_base
     stripe.api_base = fake.url
     yield fake
@@ -66,10 +71,10 @@ def tickets_on_page(page) -> list[str]:
     return page.locator(".ticket-card__code").all_inner_texts()
 
 
-def gate_scans(browser, base_url: str, live_server_user, code: str) -> str:
+def gate_scans(browser, base_url: str, live_server_user, code: str, csp_watch) -> str:
     client = Client()
     client.force_login(live_server_user)
-    context = browser.new_context(viewport=PHONE)
+    context = csp_watch.watch(browser.new_context(viewport=PHONE))
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base_url}]
     )
@@ -94,10 +99,10 @@ def gate_user():
 
 
 def test_tourist_pays_online_and_the_gate_admits_each_ticket_once(
-    browser, live_server, park, fake_stripe_live
+    browser, live_server, park, fake_stripe_live, csp_watch
 ):
     adult, child, slot = park
-    context = browser.new_context(viewport=PHONE)
+    context = csp_watch.watch(browser.new_context(viewport=PHONE))
     page = context.new_page()
 
     book_two_adults_and_a_child(page, live_server.url, slot, adult, child)
@@ -118,8 +123,8 @@ def test_tourist_pays_online_and_the_gate_admits_each_ticket_once(
     slot.starts_at, slot.ends_at = None, None
     slot.save()
     staff = gate_user()
-    first = gate_scans(browser, live_server.url, staff, codes[0])
-    again = gate_scans(browser, live_server.url, staff, codes[0])
+    first = gate_scans(browser, live_server.url, staff, codes[0], csp_watch)
+    again = gate_scans(browser, live_server.url, staff, codes[0], csp_watch)
 
     assert "Valid" in first
     assert "Already used" in again
@@ -127,11 +132,11 @@ def test_tourist_pays_online_and_the_gate_admits_each_ticket_once(
 
 
 def test_without_stripe_keys_the_tourist_reserves_and_pays_at_the_gate(
-    browser, live_server, park, settings
+    browser, live_server, park, settings, csp_watch
 ):
     settings.STRIPE_SECRET_KEY = ""
     adult, child, slot = park
-    context = browser.new_context(viewport=PHONE)
+    context = csp_watch.watch(browser.new_context(viewport=PHONE))
     page = context.new_page()
 
     book_two_adults_and_a_child(page, live_server.url, slot, adult, child)
@@ -147,7 +152,7 @@ def test_without_stripe_keys_the_tourist_reserves_and_pays_at_the_gate(
     slot.starts_at, slot.ends_at = None, None
     slot.save()
     code = Order.objects.get().tickets.first().code
-    first = gate_scans(browser, live_server.url, gate_user(), code)
+    first = gate_scans(browser, live_server.url, gate_user(), code, csp_watch)
     assert "Valid" in first
     assert "150" in first
     assert Order.objects.get().status == Order.Status.PAID

@@ -11,12 +11,17 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_a_manager_records_a_planting_on_a_phone_and_sees_the_on_hand_drop(browser, live_server):
+def test_a_manager_records_a_planting_on_a_phone_and_sees_the_on_hand_drop(
+    browser, live_server, csp_watch
+):
+    """Under the site's Content-Security-Policy: any violation fails the test."""
     user_in_role("Farm managers", username="farmer")
     lot = make_lot(40, code="GH-40", days=10)
     zone = ZoneFactory(code="B2", name="名贵古树园", name_en="Specimen-Tree Garden")
-    context = browser.new_context(
-        viewport={"width": 375, "height": 812}, device_scale_factor=1, locale="en-GB"
+    context = csp_watch.watch(
+        browser.new_context(
+            viewport={"width": 375, "height": 812}, device_scale_factor=1, locale="en-GB"
+        )
     )
     page = context.new_page()
     try:

@@ -1,5 +1,7 @@
 """Public tree passports at /trees/<tag>/ (and /en/trees/<tag>/), their A6 labels, the attraction link."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -76,3 +78,15 @@ def test_the_label_is_an_a6_page_with_a_qr_code_to_the_passport(client, trees):
 def test_the_attraction_lists_the_public_trees_standing_in_its_zone(client, site_tree, trees):
     html = client.get(site_tree.zh.attraction.url).content.decode()
     assert "/trees/T007/" in html and "T008" not in html
+
+
+def test_the_labels_inline_styles_carry_the_nonce_its_policy_allows(client, trees):
+    response = client.get("/trees/T007/label/")
+    nonce = re.search(r'<style nonce="([^"]+)">', response.content.decode()).group(1)
+    style_src = next(
+        part.split()[1:]
+        for part in response["Content-Security-Policy"].split(";")
+        if part.split()[0] == "style-src"
+    )
+
+    assert style_src == ["'self'", f"'nonce-{nonce}'"]

@@ -425,8 +425,9 @@ def camera_feed(path: Path, payload: str, *, width=640, height=480, frames=20) -
 # transactional test have flushed them.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_phone_signs_in_types_a_code_then_scans_with_the_camera(
-    playwright, live_server, settings, tmp_path
+    playwright, live_server, settings, tmp_path, csp_watch
 ):
+    """Under the site's Content-Security-Policy and Permissions-Policy: any violation fails."""
     settings.STRIPE_SECRET_KEY = ""
     gatekeeper = user_in_role("Gate staff", username="gatekeeper")
     adult = TicketTypeFactory(name="成人票", name_en="Adult")
@@ -446,7 +447,7 @@ def test_phone_signs_in_types_a_code_then_scans_with_the_camera(
         ],
     )
     try:
-        phone = browser.new_context(viewport={"width": 375, "height": 667})
+        phone = csp_watch.watch(browser.new_context(viewport={"width": 375, "height": 667}))
         page = phone.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -466,17 +467,24 @@ def test_phone_signs_in_types_a_code_then_scans_with_the_camera(
         assert "Collect ¥120.00" in page.inner_text("#gate-result")
 
         page.click("[data-gate-toggle]")
+        # Functions, not expressions: Playwright would eval an expression in the page,
+        # which the page's policy forbids.
         page.wait_for_function(
-            "document.querySelector('[data-gate-arrived]').textContent.trim() === '2'"
+            "() => document.querySelector('[data-gate-arrived]').textContent.trim() === '2'"
             " && document.querySelector('[data-gate-label]').textContent === 'Valid: admit'"
         )
         # The camera still sees the same ticket: after the pause it is already used.
         page.wait_for_function(
-            "document.querySelector('[data-gate-message]').textContent.includes('by gatekeeper')",
+            "() => document.querySelector('[data-gate-message]').textContent"
+            ".includes('by gatekeeper')",
             timeout=10_000,
         )
         assert "gate-result--used" in page.get_attribute("#gate-result", "class")
         assert errors == []
+        # The Permissions-Policy lets the gate, and no other page, use the camera.
+        assert page.evaluate("() => document.featurePolicy.allowsFeature('camera')") is True
+        page.goto(f"{base}/en/tickets/")
+        assert page.evaluate("() => document.featurePolicy.allowsFeature('camera')") is False
     finally:
         browser.close()
 

@@ -59,17 +59,44 @@ def _language_from_header(run):
     return wrapper
 
 
+# Methods whose body the API reads; it reads JSON only.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def _json_body_required(run):
+    """Answer 415 to a body that does not say it is JSON.
+
+    A browser sends ``text/plain``, form-encoded and multipart bodies to any site without
+    asking it first (no CORS preflight), so a page elsewhere could otherwise make its
+    visitors' browsers create orders here. ``application/json`` needs that preflight, which
+    this API never grants.
+    """
+
+    @functools.wraps(run)
+    def wrapper(request, *args, **kwargs):
+        if request.method in BODY_METHODS and request.content_type.lower() != "application/json":
+            detail = _("Send the request body as JSON, with Content-Type: application/json.")
+            return api.create_response(request, {"detail": detail}, status=415)
+        return run(request, *args, **kwargs)
+
+    return wrapper
+
+
 api = NinjaAPI(
     title="Huagu tickets API",
     version="1",
     description=(
         "Availability, orders and order status for channel partners. Prices are in CNY, "
         "as decimal strings. Requests are rate limited per client address; over the limit "
-        "the answer is 429 with a Retry-After header."
+        "the answer is 429 with a Retry-After header. Request bodies are JSON and must be "
+        "sent with Content-Type: application/json (a charset may follow); any other "
+        "content type is answered 415."
     ),
     urls_namespace="api_v1",
     throttle=[ANY_CALL],
 )
+# Added first, so it runs inside the language of the answer.
+api.add_decorator(_json_body_required, mode="view")
 api.add_decorator(_language_from_header, mode="view")
 
 
@@ -330,6 +357,7 @@ def availability(request, date: datetime.date):
         201: OrderCreatedOut,
         409: ErrorOut,
         422: FieldErrorsOut,
+        415: ErrorOut,
         429: ErrorOut,
         503: ErrorOut,
     },

@@ -2,6 +2,7 @@
 
 import calendar
 import datetime
+import functools
 
 import segno
 from django.conf import settings
@@ -15,6 +16,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from tourism.security.csp import allow_form_action
 
 from . import services
 from .forms import BookingForm, last_bookable_day, visit_date_from, visit_month_from
@@ -35,7 +38,18 @@ def _month_grid(month_start: datetime.date) -> list[list[object]]:
     return [[days.get(day) for day in week] for week in weeks]
 
 
+def _checkout_allowed(view):
+    """The booking page's forms may lead to the payment provider's page (CSP form-action)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        return allow_form_action(view(request, *args, **kwargs), get_provider().checkout_origins())
+
+    return wrapper
+
+
 @require_http_methods(["GET", "POST"])
+@_checkout_allowed
 def booking(request):
     today = timezone.localdate()
     data = request.POST if request.method == "POST" else request.GET

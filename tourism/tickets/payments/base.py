@@ -13,6 +13,10 @@ class PaymentProvider:
     name = ""
     online = False
 
+    def checkout_origins(self) -> list[str]:
+        """Origins the booking form's POST may redirect to, for the page's CSP form-action."""
+        return []
+
     def hold_duration(self) -> datetime.timedelta:
         """How long a pending order keeps its places while the tourist pays."""
         return datetime.timedelta(minutes=settings.TICKETS_HOLD_MINUTES)

@@ -102,6 +102,9 @@ class StripeProvider(PaymentProvider):
     name = "stripe"
     online = True
 
+    def checkout_origins(self) -> list[str]:
+        return list(settings.STRIPE_CHECKOUT_ORIGINS)
+
     def hold_duration(self) -> datetime.timedelta:
         return max(
             super().hold_duration(), SESSION_MINIMUM + HOLD_OUTLASTS_SESSION + START_ALLOWANCE
