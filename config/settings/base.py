@@ -192,6 +192,8 @@ AXES_COOLOFF_TIME = timedelta(minutes=axes_cooloff_minutes)
 # The cool-off runs from the failure that locked; more tries while locked do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
+# Not a line in every command's output; lockouts are logged as warnings all the same.
+AXES_VERBOSE = False
 # The same client address as the API's rate limits: REMOTE_ADDR, never X-Forwarded-For.
 AXES_CLIENT_IP_CALLABLE = "tourism.security.logins.login_client_address"
 AXES_LOCKOUT_CALLABLE = "tourism.security.logins.lockout_response"
