@@ -1,1 +1,3 @@
-"""Parts shared by every app, with no Django models and no imports from the apps."""
+"""Parts every app shares: the staff roles, the month-set field, admin listing helpers and
+safe spreadsheet cells. Nothing here imports from tourism, nursery or workforce, so the
+apps' imports point one way: into ``core``, never back out of it."""

@@ -8,8 +8,10 @@ front of it; spreadsheets show the quote and run nothing. Numbers, dates and tim
 left alone, so money and counts (negative ones too) stay numbers to add up.
 
 Every CSV and XLSX export of the project writes its cells through ``safe_cell``:
-``workforce/exports.py`` for its tables, and ``SafeSpreadsheetExportMixin`` for the
-admin's listings and reports built on Wagtail's ``SpreadsheetExportMixin``.
+``workforce/exports.py`` for its tables, and every admin listing and report, the apps'
+and Wagtail's own (locked pages, site history …), through Wagtail's
+``SpreadsheetExportMixin``, which ``make_wagtail_exports_safe`` (run by the ``core`` app
+at start-up) routes through it.
 """
 
 import datetime
@@ -43,17 +45,29 @@ def safe_row(values) -> list:
     return [safe_cell(value) for value in values]
 
 
-class SafeSpreadsheetExportMixin:
-    """Every cell and heading of a Wagtail CSV/XLSX export written through ``safe_cell``.
+def make_wagtail_exports_safe() -> None:
+    """Route every cell and heading of Wagtail's CSV/XLSX exports through ``safe_cell``.
 
-    Put it before Wagtail's ``SpreadsheetExportMixin`` (or a view built on it: a viewset's
-    index view, a ``ReportView``) in the bases. Wagtail's own preparation runs first
-    (time zones, lists joined, everything else made text), then the cell is made safe;
-    Wagtail's XLSX writer then stores a string, never a formula.
+    Wagtail writes every export (a viewset's ``list_export``, a ``ReportView``, its own
+    page reports) through ``SpreadsheetExportMixin``, which quotes nothing in CSV files.
+    Changing the mixin itself, once, covers them all, a listing added later included;
+    a base class per app would miss Wagtail's own reports. Wagtail's preparation runs
+    first (time zones, lists joined, values made text); its XLSX writer then stores a
+    string, never a formula.
     """
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
-    def preprocess_field_value(self, field, value, export_format):
-        return safe_cell(super().preprocess_field_value(field, value, export_format))
+    if getattr(SpreadsheetExportMixin, "cells_made_safe", False):
+        return
+    preprocess_field_value = SpreadsheetExportMixin.preprocess_field_value
+    get_heading = SpreadsheetExportMixin.get_heading
 
-    def get_heading(self, queryset, field):
-        return safe_cell(super().get_heading(queryset, field))
+    def safe_preprocess_field_value(self, field, value, export_format):
+        return safe_cell(preprocess_field_value(self, field, value, export_format))
+
+    def safe_get_heading(self, queryset, field):
+        return safe_cell(get_heading(self, queryset, field))
+
+    SpreadsheetExportMixin.preprocess_field_value = safe_preprocess_field_value
+    SpreadsheetExportMixin.get_heading = safe_get_heading
+    SpreadsheetExportMixin.cells_made_safe = True

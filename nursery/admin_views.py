@@ -22,8 +22,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView, InspectView
-
-from tourism.admin_listing import SafeExportReportView
+from wagtail.admin.views.reports import ReportView
 
 from . import imports, selectors, services
 from .forms import (
@@ -317,7 +316,7 @@ class AsOfFilterSet(WagtailFilterSet):
         fields = []
 
 
-class NurseryReportView(SafeExportReportView):
+class NurseryReportView(ReportView):
     permission = "nursery.view_stocklot"
 
     def dispatch(self, request, *args, **kwargs):

@@ -13,7 +13,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .fields import MonthSetField, months_label
+from core.months import MonthSetField, months_label
+
 from .validators import LOT_CODE_MAX_LENGTH, TAG_MAX_LENGTH, validate_code
 
 SQUARE_METRES_PER_MU = Decimal("666.67")

@@ -8,17 +8,14 @@ from django.utils.translation import ngettext
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
+from wagtail.snippets.views.snippets import SnippetViewSet
 
-from tourism.admin_listing import (
-    ListingQuerysetMixin,
-    SafeExportModelViewSet,
-    SafeExportSnippetViewSet,
-)
-from tourism.admin_menu import PermissionMenuItem
+from core.admin import ListingQuerysetMixin, PermissionMenuItem
 
 from . import admin_views
 from .admin_views import (
@@ -70,7 +67,7 @@ class ZoneDeleteView(ForbiddenInsteadOfRedirect, snippet_views.DeleteView):
     pass
 
 
-class ZoneViewSet(SafeExportSnippetViewSet):
+class ZoneViewSet(SnippetViewSet):
     model = Zone
     icon = "site"
     menu_label = _("Zones")
@@ -97,7 +94,7 @@ class LogPermissionPolicy(ModelPermissionPolicy):
         return super().user_has_permission(user, action)
 
 
-class NurseryViewSet(ListingQuerysetMixin, SafeExportModelViewSet):
+class NurseryViewSet(ListingQuerysetMixin, ModelViewSet):
     add_view_class = NurseryCreateView
     edit_view_class = NurseryEditView
     delete_view_class = NurseryDeleteView

@@ -22,9 +22,11 @@ from django.core.management import call_command
 from django.db import connection, models
 from django.db.models.functions import Cast, Concat
 from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
+from wagtail.log_actions import log
 from wagtail.models import Page
 
 from nursery.models import SpecimenPhoto, SpecimenTree
@@ -42,8 +44,8 @@ XLSX_FORMULA_STARTS = (*FORMULA_STARTS, "\n")
 APPS = ("tourism", "nursery", "workforce")
 TEXT_FIELDS = (models.CharField, models.TextField, models.EmailField, models.SlugField)
 
-# Exports Wagtail itself provides over pages, workflows, users' actions and redirects:
-# not built on this project's bases, and left to Wagtail.
+# Exports Wagtail itself provides over pages, workflows, users' actions and redirects;
+# made safe by the same helper, and checked on their own below.
 WAGTAIL_OWN = {
     "wagtail.admin.views.reports.locked_pages.LockedPagesView",
     "wagtail.admin.views.reports.workflows.WorkflowView",
@@ -70,8 +72,11 @@ def _walk(patterns, prefix=""):
             yield prefix + str(pattern.pattern), pattern
 
 
-def admin_exports() -> list[tuple[str, type, dict]]:
-    """Every address whose view exports CSV/XLSX: (address, view class, its init kwargs)."""
+def admin_exports(*, wagtails: bool = False) -> list[tuple[str, type, dict]]:
+    """Every address whose view exports CSV/XLSX: (address, view class, its init kwargs).
+
+    The apps' own, or (``wagtails``) the reports Wagtail itself provides.
+    """
     found = []
     for address, pattern in _walk(get_resolver().url_patterns):
         view_class = getattr(pattern.callback, "view_class", None)
@@ -80,7 +85,7 @@ def admin_exports() -> list[tuple[str, type, dict]]:
         initkwargs = pattern.callback.view_initkwargs
         if initkwargs.get("results_only") or pattern.pattern.regex.groups:
             continue
-        if f"{view_class.__module__}.{view_class.__qualname__}" in WAGTAIL_OWN:
+        if (f"{view_class.__module__}.{view_class.__qualname__}" in WAGTAIL_OWN) != wagtails:
             continue
         # A listing without list_export offers no download; a report's is a property.
         list_export = initkwargs.get("list_export", view_class.list_export)
@@ -90,6 +95,7 @@ def admin_exports() -> list[tuple[str, type, dict]]:
 
 
 ADMIN_EXPORTS = admin_exports()
+WAGTAIL_EXPORTS = admin_exports(wagtails=True)
 
 
 def test_the_admin_exports_are_found():
@@ -314,6 +320,34 @@ def test_admin_export_writes_text_safely_and_numbers_as_numbers(
                 assert value is None or row[position].data_type == "n", (
                     f"{address}: {value!r} in {row[position].coordinate} is text"
                 )
+
+
+def test_wagtails_own_reports_write_text_safely(admin_client, park, db):
+    """Locked pages, site history, aging pages, workflows, page types and redirects: an
+    editor's formula-looking page title reaches them quoted, never as a formula."""
+    addresses = {address for address, _, _ in WAGTAIL_EXPORTS}
+    assert {
+        "/admin/reports/locked/",
+        "/admin/reports/site-history/",
+        "/admin/redirects/",
+    } <= addresses
+    page = Page.objects.filter(depth__gt=2).live().order_by("pk").first().specific
+    page.title = page.draft_title = LINK
+    page.locked, page.locked_by, page.locked_at = True, park[1], timezone.now()
+    page.save()
+    log(page, "wagtail.edit", user=park[1])
+    Redirect.objects.create(old_path="/old-flowers", redirect_link=PAYLOADS[0])
+    for address, _, _ in WAGTAIL_EXPORTS:
+        csv_response = admin_client.get(address, {"export": "csv"})
+        xlsx_response = admin_client.get(address, {"export": "xlsx"})
+        assert csv_response.status_code == 200 and xlsx_response.status_code == 200, address
+        rows = csv_rows(csv_response)
+        cells = xlsx_cells(b"".join(xlsx_response.streaming_content))
+        assert_safe_csv(rows, f"{address} CSV")
+        assert_safe_xlsx(cells, f"{address} XLSX")
+        if "locked" in address or "site-history" in address or "redirects" in address:
+            assert quoted_payloads(v for row in rows for v in row), f"{address}: no test text"
+            assert quoted_payloads(c.value for row in cells for c in row), address
 
 
 def test_the_stock_ledger_keeps_negative_quantities_as_numbers(admin_client):

@@ -19,7 +19,7 @@ from wagtail.images.models import SourceImageIOError
 from wagtail.models import Locale, Orderable, Page, Site
 from wagtail.search import index
 
-from nursery.fields import ALL_MONTHS, MONTH_CHOICES, MonthSetField, blooming_in, months_label
+from core.months import ALL_MONTHS, MONTH_CHOICES, MonthSetField, blooming_in, months_label
 
 from .blocks import BodyBlock
 

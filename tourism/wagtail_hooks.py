@@ -6,11 +6,12 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from .admin_listing import SafeExportModelViewSet
-from .admin_menu import PermissionMenuItem
+from core.admin import PermissionMenuItem
+
 from .models import ClosedDay, Order, SeasonPrice, Slot, TicketType
 from .security.admin_views import LockoutsView
 from .tickets.admin_views import (
@@ -24,7 +25,7 @@ from .tickets.admin_views import (
 )
 
 
-class TicketTypeViewSet(SafeExportModelViewSet):
+class TicketTypeViewSet(ModelViewSet):
     name = "tourism_tickettype"
     url_prefix = "tickets/types"
     model = TicketType
@@ -46,7 +47,7 @@ class TicketTypeViewSet(SafeExportModelViewSet):
     ]
 
 
-class SlotViewSet(SafeExportModelViewSet):
+class SlotViewSet(ModelViewSet):
     name = "tourism_slot"
     url_prefix = "tickets/slots"
     model = Slot
@@ -73,7 +74,7 @@ class SlotViewSet(SafeExportModelViewSet):
     list_per_page = 100
 
 
-class ClosedDayViewSet(SafeExportModelViewSet):
+class ClosedDayViewSet(ModelViewSet):
     name = "tourism_closedday"
     url_prefix = "tickets/closed-days"
     model = ClosedDay
@@ -94,7 +95,7 @@ class ClosedDayViewSet(SafeExportModelViewSet):
     )
 
 
-class SeasonPriceViewSet(SafeExportModelViewSet):
+class SeasonPriceViewSet(ModelViewSet):
     name = "tourism_seasonprice"
     url_prefix = "tickets/season-prices"
     model = SeasonPrice
@@ -117,7 +118,7 @@ class OrderPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(Order, OrderPermissionPolicy(Order))
 
 
-class OrderViewSet(SafeExportModelViewSet):
+class OrderViewSet(ModelViewSet):
     name = "tourism_order"
     url_prefix = "tickets/orders"
     model = Order

@@ -9,10 +9,10 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
 
+from core.admin import ListingQuerysetMixin, PermissionMenuItem
 from nursery.models import Planting
-from tourism.admin_listing import ListingQuerysetMixin, SafeExportModelViewSet
-from tourism.admin_menu import PermissionMenuItem
 
 from . import services, views
 from .models import (
@@ -156,7 +156,7 @@ class WageBatchForm(WagtailAdminModelForm):
         return data
 
 
-class WorkforceViewSet(ListingQuerysetMixin, SafeExportModelViewSet):
+class WorkforceViewSet(ListingQuerysetMixin, ModelViewSet):
     """A model viewset whose refusals answer 403 instead of redirecting to the dashboard."""
 
     def construct_view(self, view_class, **kwargs):

@@ -70,6 +70,7 @@ WORKFORCE_HOURS_PER_DAY = env.str("WORKFORCE_HOURS_PER_DAY", default="8")
 HUAGU_ENVIRONMENT = "development"
 
 INSTALLED_APPS = [
+    "core",
     "tourism",
     "nursery",
     "workforce",

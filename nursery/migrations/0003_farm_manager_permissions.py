@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from tourism.roles import grant_permissions, revoke_permissions
+from core.roles import grant_permissions, revoke_permissions
 
 MODELS = [
     "species",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from nursery.fields import MonthSetField, blooming_in, mask_to_months, months_to_mask
+from core.months import MonthSetField, blooming_in, mask_to_months, months_to_mask
 from tourism.models import AttractionIndexPage, AttractionPage
 
 

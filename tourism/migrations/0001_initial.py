@@ -3,7 +3,7 @@
 import datetime
 import django.db.models.deletion
 import modelcluster.fields
-import nursery.fields
+import core.months
 import wagtail.fields
 from django.conf import settings
 from django.db import migrations, models
@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
                 ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to=settings.WAGTAIL_PAGE_MODEL)),
                 ('summary', models.TextField(blank=True, help_text='One or two sentences for cards, search results and the meta description.', max_length=300, verbose_name='summary')),
                 ('body', wagtail.fields.StreamField([('heading', 2), ('paragraph', 3), ('figure', 6), ('quote', 9), ('facts', 15)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'text', 'max_length': 120}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Section heading'), ('h3', 'Sub-heading')], 'label': 'size'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('size', 1)]], {}), 3: ('wagtail.blocks.RichTextBlock', (), {'features': ['bold', 'italic', 'link', 'ol', 'ul'], 'icon': 'pilcrow', 'label': 'paragraph', 'template': 'tourism/blocks/paragraph_block.html'}), 4: ('wagtail.images.blocks.ImageBlock', [], {'label': 'image'}), 5: ('wagtail.blocks.CharBlock', (), {'label': 'caption', 'max_length': 200, 'required': False}), 6: ('wagtail.blocks.StructBlock', [[('image', 4), ('caption', 5)]], {}), 7: ('wagtail.blocks.TextBlock', (), {'label': 'quote'}), 8: ('wagtail.blocks.CharBlock', (), {'label': 'attribution', 'max_length': 120, 'required': False}), 9: ('wagtail.blocks.StructBlock', [[('text', 7), ('attribution', 8)]], {}), 10: ('wagtail.blocks.CharBlock', (), {'label': 'title', 'max_length': 80, 'required': False}), 11: ('wagtail.blocks.CharBlock', (), {'label': 'label', 'max_length': 60}), 12: ('wagtail.blocks.CharBlock', (), {'label': 'value', 'max_length': 200}), 13: ('wagtail.blocks.StructBlock', [[('label', 11), ('value', 12)]], {}), 14: ('wagtail.blocks.ListBlock', (13,), {'label': 'facts'}), 15: ('wagtail.blocks.StructBlock', [[('title', 10), ('facts', 14)]], {})}, verbose_name='body')),
-                ('bloom_months', nursery.fields.MonthSetField(blank=True, default=0, help_text='Months when this attraction is in flower; drives the bloom calendar and the home page.', verbose_name='bloom months')),
+                ('bloom_months', core.months.MonthSetField(blank=True, default=0, help_text='Months when this attraction is in flower; drives the bloom calendar and the home page.', verbose_name='bloom months')),
                 ('accessibility', models.TextField(blank=True, help_text='Paths, steps, slopes, seating, toilets: what a visitor with a wheelchair or a pram should know.', verbose_name='accessibility')),
                 ('featured', models.BooleanField(default=False, verbose_name='featured on the home page')),
                 ('listing_image', models.ForeignKey(blank=True, help_text='Shown at the top of the page, on cards and when the page is shared.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image', verbose_name='image')),

@@ -5,7 +5,7 @@ Later migrations grant each role the permissions of the features they add.
 
 from django.db import migrations
 
-from tourism.roles import grant_permissions
+from core.roles import grant_permissions
 
 ROLE_PERMISSIONS = {
     # Wagtail's own migrations create "Editors" with page permissions; editors also set prices and park details.

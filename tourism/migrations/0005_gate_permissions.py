@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from tourism.roles import GATE_STAFF, grant_permissions, revoke_permissions
+from core.roles import GATE_STAFF, grant_permissions, revoke_permissions
 
 PERMISSIONS = {GATE_STAFF: [("tourism", "ticket", "check_in_ticket")]}
 

@@ -6,7 +6,7 @@ sending them back to the login page as if they were not signed in.
 
 from django.db import migrations
 
-from tourism.roles import GATE_STAFF, grant_permissions, revoke_permissions
+from core.roles import GATE_STAFF, grant_permissions, revoke_permissions
 
 PERMISSIONS = {GATE_STAFF: [("wagtailadmin", "admin", "access_admin")]}
 
