@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from tourism import views as tourism_views
-from tourism.tickets import gate
+from tourism.tickets import box_office_views, gate
 from tourism.tickets.api import api as tickets_api
 
 urlpatterns = [
@@ -30,6 +30,9 @@ urlpatterns += i18n_patterns(
     path("tickets/", include("tourism.tickets.urls")),
     path("gate/", gate.gate, name="gate"),
     path("gate/check-in/", gate.gate_check_in, name="gate_check_in"),
+    path("gate/sell/", box_office_views.sell, name="box_office"),
+    path("gate/sell/<str:reference>/", box_office_views.sale, name="box_office_sale"),
+    path("gate/sell/<str:reference>/slips/", box_office_views.slips, name="box_office_slips"),
     path("", include("nursery.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

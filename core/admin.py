@@ -1,7 +1,17 @@
-"""Admin parts the apps' wagtail_hooks share: a permission-aware menu item and listings
-with their own queryset."""
+"""Admin parts the apps' wagtail_hooks share: a permission-aware menu item, listings
+with their own queryset, and field values shown in the reader's language."""
 
+from django.db import models
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.text import capfirst
+from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.fields import register_display_class
+from wagtail.admin.ui.tables import Column
 
 
 class PermissionMenuItem(MenuItem):
@@ -13,6 +23,24 @@ class PermissionMenuItem(MenuItem):
 
     def is_shown(self, request):
         return request.user.has_perm(self.permission)
+
+
+class LocalizedPermissionMenuItem(PermissionMenuItem):
+    """A permission menu item leading to a page of the public site's URL scheme (``/gate/``,
+    ``/en/gate/``): the address is reversed when the menu is drawn, in the reader's language,
+    not once in whatever language was active when the menu was first built."""
+
+    def __init__(self, label, url_name: str, **kwargs):
+        super().__init__(label, "", **kwargs)
+        self.url_name = url_name
+
+    def is_active(self, request):
+        return request.path.startswith(reverse(self.url_name))
+
+    def render_component(self, request):
+        component = super().render_component(request)
+        component.url = reverse(self.url_name)
+        return component
 
 
 class ListingQuerysetMixin:
@@ -31,3 +59,45 @@ class ListingQuerysetMixin:
         if queryset is not None:
             kwargs.setdefault("queryset", queryset)
         return super().get_index_view_kwargs(**kwargs)
+
+
+class FieldValueDisplay(Component):
+    """A model field's value on an inspect page, in the reader's language.
+
+    The admin's inspect view prints a value as Python writes it, so an empty value read
+    "None" and a yes/no value "True"; this shows "—" and 是/否, and dates and numbers
+    localised.
+    """
+
+    def __init__(self, value):
+        self.value = value
+
+    def render_html(self, parent_context=None):
+        value = self.value
+        if value is None or value == "":
+            return "—"
+        if isinstance(value, bool):
+            return gettext("Yes") if value else gettext("No")
+        return conditional_escape(localize(template_localtime(value)))
+
+
+def register_field_displays() -> None:
+    register_display_class(models.Field, display_class=FieldValueDisplay)
+    # Relations are looked up by the model they point to; this covers every one of them.
+    register_display_class(models.ForeignKey, display_class=FieldValueDisplay)
+
+
+class YesNoColumn(Column):
+    """A yes/no field in a listing, in words: the admin would print "True" and "False"."""
+
+    def __init__(self, model, name: str, **kwargs):
+        field = model._meta.get_field(name)
+        kwargs.setdefault("label", capfirst(field.verbose_name))
+        kwargs.setdefault("sort_key", name)
+        super().__init__(name, **kwargs)
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        if value is None:
+            return "—"
+        return gettext("Yes") if value else gettext("No")

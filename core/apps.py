@@ -8,6 +8,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Shared parts")
 
     def ready(self):
+        from .admin import register_field_displays
         from .exports import make_wagtail_exports_safe
+        from .sheets import make_wagtail_xlsx_readable
 
         make_wagtail_exports_safe()
+        register_field_displays()
+        make_wagtail_xlsx_readable()

@@ -5,6 +5,7 @@ without it (Wagtail's own generic views would redirect); reports need ``view_sto
 """
 
 import datetime
+from decimal import Decimal
 
 import django_filters
 from django import forms
@@ -15,6 +16,7 @@ from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
@@ -23,6 +25,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView, InspectView
 from wagtail.admin.views.reports import ReportView
+
+from core.reports import FigureColumn, TotalsReportMixin
 
 from . import imports, selectors, services
 from .forms import (
@@ -316,7 +320,7 @@ class AsOfFilterSet(WagtailFilterSet):
         fields = []
 
 
-class NurseryReportView(ReportView):
+class NurseryReportView(TotalsReportMixin, ReportView):
     permission = "nursery.view_stocklot"
 
     def dispatch(self, request, *args, **kwargs):
@@ -331,6 +335,18 @@ class NurseryReportView(ReportView):
     @property
     def export_headings(self):
         return {column.name: column.label for column in self.columns}
+
+    def get_filtered_queryset(self):
+        # Computed once per request: the page, its totals row and the export share it.
+        if not hasattr(self, "_rows"):
+            self._rows = self.get_queryset()
+        return self._rows
+
+    def filter_value(self, name):
+        filters = self.filters
+        if filters is not None and filters.is_valid():
+            return filters.form.cleaned_data.get(name)
+        return None
 
 
 class StockReportView(NurseryReportView):
@@ -350,15 +366,14 @@ class StockReportView(NurseryReportView):
             Column("species", label=_("Species")),
             Column("scientific_name", label=_("Scientific name")),
             Column("zone", label=_("Zone")),
-            Column("on_hand", label=_("On hand")),
-            Column("value", label=_("Value (CNY)")),
+            FigureColumn("on_hand", label=_("On hand"), kind="count"),
+            FigureColumn("value", label=_("Value (CNY)"), kind="amount"),
         ]
 
     def get_queryset(self):
-        as_of = None
-        filters = self.filters
-        if filters is not None and filters.is_valid():
-            as_of = filters.form.cleaned_data.get("as_of")
+        """Species in name order, and within a species its zones in code order."""
+        rows = selectors.stock_by_species_and_zone(as_of=self.filter_value("as_of"))
+        rows.sort(key=lambda row: (row["species_name"], row["species_id"], row["zone_code"]))
         return [
             {
                 "species": row["species_name"],
@@ -367,11 +382,18 @@ class StockReportView(NurseryReportView):
                 "on_hand": row["on_hand"],
                 "value": row["value"],
             }
-            for row in selectors.stock_by_species_and_zone(as_of=as_of)
+            for row in rows
         ]
 
-    def get_filtered_queryset(self):
-        return self.get_queryset()
+    def totals(self, rows):
+        return {
+            "on_hand": sum(row["on_hand"] for row in rows),
+            "value": sum((row["value"] for row in rows), Decimal("0")),
+        }
+
+    def report_scope(self):
+        day = self.filter_value("as_of") or timezone.localdate()
+        return _("As of the end of %(day)s") % {"day": day.isoformat()}
 
 
 class AvailabilityReportView(NurseryReportView):
@@ -392,8 +414,8 @@ class AvailabilityReportView(NurseryReportView):
             Column("spec", label=_("Spec")),
             Column("grown", label=_("Grown")),
             Column("zone", label=_("Zone")),
-            Column("available", label=_("Available")),
-            Column("price", label=_("Price (CNY)")),
+            FigureColumn("available", label=_("Available"), kind="count"),
+            FigureColumn("price", label=_("Price (CNY)"), kind="amount"),
         ]
 
     def get_queryset(self):
@@ -410,8 +432,8 @@ class AvailabilityReportView(NurseryReportView):
             for lot in selectors.availability()
         ]
 
-    def get_filtered_queryset(self):
-        return self.get_queryset()
+    def report_scope(self):
+        return _("Free of reservations on %(day)s") % {"day": timezone.localdate().isoformat()}
 
 
 class PlantingMonthFilterSet(WagtailFilterSet):
@@ -438,26 +460,47 @@ class PlantingsByMonthReportView(NurseryReportView):
     def columns(self):
         return [
             Column("month", label=_("Month")),
-            Column("plantings", label=_("Plantings")),
-            Column("plants", label=_("Plants")),
-            Column("replacements", label=_("Replacements")),
+            FigureColumn("plantings", label=_("Number of plantings"), kind="count"),
+            FigureColumn("plants", label=_("Plants"), kind="count"),
+            FigureColumn("replacements", label=_("Replacements"), kind="count"),
         ]
 
-    def get_queryset(self):
+    def span(self):
         start = end = None
-        filters = self.filters
-        if filters is not None and filters.is_valid():
-            span = filters.form.cleaned_data.get("planted_on")
-            if span:
-                start, end = span.start, span.stop
-        rows = selectors.plantings_by_month(
-            start=start.date() if isinstance(start, datetime.datetime) else start,
-            end=end.date() if isinstance(end, datetime.datetime) else end,
+        span = self.filter_value("planted_on")
+        if span:
+            start, end = span.start, span.stop
+        return (
+            start.date() if isinstance(start, datetime.datetime) else start,
+            end.date() if isinstance(end, datetime.datetime) else end,
         )
+
+    def get_queryset(self):
+        start, end = self.span()
+        rows = selectors.plantings_by_month(start=start, end=end)
         return [{**row, "month": row["month"].strftime("%Y-%m")} for row in rows]
 
-    def get_filtered_queryset(self):
-        return self.get_queryset()
+    def totals(self, rows):
+        return {
+            key: sum(row[key] or 0 for row in rows)
+            for key in ("plantings", "plants", "replacements")
+        }
+
+    def report_scope(self):
+        start, end = self.span()
+        if not (start or end):
+            return _("Planted on: every date")
+        return _("Planted on: %(start)s – %(end)s") % {
+            "start": start.isoformat() if start else "…",
+            "end": end.isoformat() if end else "…",
+        }
+
+
+SURVIVAL_HEADINGS = {
+    "species": gettext_lazy("Species"),
+    "supplier": gettext_lazy("Supplier"),
+    "zone": gettext_lazy("Zone"),
+}
 
 
 class SurvivalFilterSet(WagtailFilterSet):
@@ -492,24 +535,40 @@ class SurvivalReportView(NurseryReportView):
     paginate_by = 200
     permission = "nursery.view_planting"
 
+    def by(self) -> str:
+        by = self.filter_value("by")
+        return by if by in SURVIVAL_HEADINGS else "species"
+
     @property
     def columns(self):
         return [
-            Column("group", label=_("Group")),
-            Column("plantings", label=_("Plantings checked")),
-            Column("planted", label=_("Planted")),
-            Column("surviving", label=_("Surviving at the latest check")),
-            Column("survival_rate", label=_("Survival rate (%)")),
-            Column("retained_of", label=_("Planted, care year ended")),
-            Column("retained", label=_("Alive after 12 months")),
-            Column("retention_rate", label=_("Retention rate (%)")),
+            # Headed by what the rows are: species, suppliers or zones.
+            Column("group", label=SURVIVAL_HEADINGS[self.by()]),
+            FigureColumn("plantings", label=_("Plantings checked"), kind="count"),
+            FigureColumn("planted", label=_("Planted"), kind="count"),
+            FigureColumn("surviving", label=_("Surviving at the latest check"), kind="count"),
+            FigureColumn("survival_rate", label=_("Survival rate (%)"), kind="percent"),
+            FigureColumn("retained_of", label=_("Planted, care year ended"), kind="count"),
+            FigureColumn("retained", label=_("Alive after 12 months"), kind="count"),
+            FigureColumn("retention_rate", label=_("Retention rate (%)"), kind="percent"),
         ]
 
+    def totals(self, rows):
+        totals = {
+            key: sum(row[key] or 0 for row in rows)
+            for key in ("plantings", "planted", "surviving", "retained_of", "retained")
+        }
+        totals["survival_rate"] = selectors.rate(totals["surviving"], totals["planted"])
+        totals["retention_rate"] = selectors.rate(totals["retained"], totals["retained_of"])
+        return totals
+
+    def report_scope(self):
+        return _("By %(by)s; plantings checked at least once") % {
+            "by": SURVIVAL_HEADINGS[self.by()]
+        }
+
     def get_queryset(self):
-        by = "species"
-        filters = self.filters
-        if filters is not None and filters.is_valid():
-            by = filters.form.cleaned_data.get("by") or "species"
+        by = self.by()
         rows = selectors.survival_rates(by=by)
         for row in rows:
             if by == "species":
@@ -519,6 +578,3 @@ class SurvivalReportView(NurseryReportView):
             else:
                 row["group"] = f"{row['zone_code']} {row['zone_name']}"
         return rows
-
-    def get_filtered_queryset(self):
-        return self.get_queryset()

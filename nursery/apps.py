@@ -7,3 +7,8 @@ class NurseryConfig(AppConfig):
     label = "nursery"
     verbose_name = _("Nursery")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from .history import track_changes
+
+        track_changes()

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from . import services
 from .models import (
@@ -740,7 +741,7 @@ def _plant_specimens(groups, zone: Zone) -> None:
                 species=kind,
                 supplier=supplier,
                 quantity=len(group),
-                crew="演示一村1队（移栽）",
+                crew="演示一村1队",
             )
             for kind, supplier, group in groups
         ]
@@ -887,3 +888,45 @@ def ensure_nursery_demo(tally) -> None:
         _ensure_specimens(tally, species, zones)
         _ensure_lots(tally, species, zones)
         _ensure_customers(tally)
+        _ensure_checks_due_today(tally, zones)
+
+
+# Recent plantings whose survival checks fall due on the day the demo is loaded, so the
+# field form's check tab and the manager's day have work in them: (lot, zone, quantity,
+# months ago, the check due today).
+RECENT_PLANTINGS = [
+    ("N2-YJ-01", "B1", 30, 1, 1),
+    ("N2-DJ-01", "B4", 24, 3, 3),
+]
+
+
+def _ensure_checks_due_today(tally, zones) -> None:
+    """Plantings made one and three months before today, whose 1- and 3-month checks are due today.
+
+    They go through ``planting_record`` like any planting (stock taken from the lot, the
+    checks scheduled); the earlier checks of the older one are recorded as done. When a
+    month is shorter than the day (31 March less one month), the check is set to today.
+    Loading the demo again on a later day adds the same for that day.
+    """
+    today = timezone.localdate()
+    if SurvivalCheck.objects.filter(checked_on__isnull=True, due_on=today).exists():
+        tally.add("nursery checks due today", False)
+        return
+    for code, zone, quantity, months_ago, due_now in RECENT_PLANTINGS:
+        lot = StockLot.objects.filter(code=code).first()
+        if lot is None or lot.on_hand < quantity:
+            continue
+        planting = services.planting_record.__wrapped__(
+            planted_on=services.add_months(today, -months_ago),
+            zone=zones[zone],
+            lot=lot,
+            quantity=quantity,
+            crew="演示一村2队",
+            notes="演示：今天到期的成活检查",
+        )
+        planting.checks.filter(months_after=due_now).update(due_on=today)
+        for check in planting.checks.filter(months_after__lt=due_now):
+            services.survival_check_record.__wrapped__(
+                check=check, checked_on=check.due_on, alive=quantity - 1, weak=1, dead=0
+            )
+        tally.add("nursery checks due today", True)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 
+from core.crews import crew_choices
 from tourism.images import CheckedImageField
 
 from .models import (
@@ -23,6 +24,11 @@ from .models import (
 )
 from .services import NurseryError
 from .validators import LOT_CODE_MAX_LENGTH, validate_code
+
+
+def crew_field_choices():
+    """The crews a planting can name, from the list under Workforce › Crews."""
+    return crew_choices(str(_("No crew named")))
 
 
 def apply_error(form: forms.Form, error: NurseryError) -> None:
@@ -110,9 +116,9 @@ class FieldPlantingForm(forms.Form):
     planted_on = forms.DateField(
         label=_("Planted on"), widget=DateInput, initial=timezone.localdate
     )
-    crew = forms.CharField(
+    crew = forms.ChoiceField(
         label=_("Crew"),
-        max_length=200,
+        choices=crew_field_choices,
         required=False,
         help_text=Planting._meta.get_field("crew").help_text,
     )

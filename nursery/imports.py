@@ -13,6 +13,9 @@ from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import history
+from core.models import BulkWrite
+
 from . import services
 from .models import Species, SpecimenMeasurement, SpecimenTree, StemHeight, StockLot, Zone
 from .validators import printable
@@ -371,16 +374,28 @@ def _check_lots(result: ImportResult) -> None:
         )
 
 
+def _log_import(what: str, objects: list, *, describe, user) -> None:
+    """The import's one entry in the history: what it created, on a bulk write of its own."""
+    history.log_bulk(
+        BulkWrite.objects.create(what=what), objects=objects, describe=describe, user=user
+    )
+
+
 def _save_lots(result: ImportResult, user) -> int:
-    for row in result.rows:
-        data = dict(row.data)
-        try:
-            services.lot_create(
-                received_at=services.at_noon(data.pop("received_on")), user=user, **data
-            )
-        except services.NurseryError as error:
-            row.errors.append(error.message)
-            raise
+    lots = []
+    with history.bulk_write():
+        for row in result.rows:
+            data = dict(row.data)
+            try:
+                lots.append(
+                    services.lot_create(
+                        received_at=services.at_noon(data.pop("received_on")), user=user, **data
+                    )
+                )
+            except services.NurseryError as error:
+                row.errors.append(error.message)
+                raise
+    _log_import(_("Import of stock lots"), lots, describe=lambda lot: lot.code, user=user)
     return len(result.rows)
 
 
@@ -429,8 +444,9 @@ def _check_trees(result: ImportResult) -> None:
         )
 
 
-def _save_trees(result: ImportResult) -> int:
+def _save_trees(result: ImportResult, user) -> int:
     trees = SpecimenTree.objects.bulk_create([SpecimenTree(**row.data) for row in result.rows])
+    _log_import(_("Import of specimen trees"), trees, describe=lambda tree: tree.tag, user=user)
     SpecimenMeasurement.objects.bulk_create(
         [
             SpecimenMeasurement(
@@ -451,4 +467,4 @@ def trees_import(*, file, dry_run: bool, user=None) -> ImportResult:
     if result.errors:
         return result
     _check_trees(result)
-    return _save_all(result, _save_trees, dry_run=dry_run)
+    return _save_all(result, lambda r: _save_trees(r, user), dry_run=dry_run)

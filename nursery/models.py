@@ -13,6 +13,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import labelled
 from core.months import MonthSetField, months_label
 
 from .validators import LOT_CODE_MAX_LENGTH, TAG_MAX_LENGTH, validate_code
@@ -65,6 +66,7 @@ class Zone(models.Model):
         return self.name
 
     @property
+    @labelled(_("area (m²)"))
     def area_m2(self) -> Decimal:
         return (self.area_mu * SQUARE_METRES_PER_MU).quantize(Decimal("1"))
 
@@ -109,6 +111,7 @@ class Species(models.Model):
         return self.name
 
     @property
+    @labelled(_("bloom months"))
     def bloom_months_label(self) -> str:
         return months_label(self.bloom_months)
 
@@ -228,6 +231,7 @@ class AcquisitionLine(models.Model):
         return self.quantity * self.unit_price + self.allocated_cost
 
     @property
+    @labelled(_("landed unit cost (CNY)"))
     def landed_unit_cost(self) -> Decimal:
         return (self.landed_total / self.quantity).quantize(Decimal("0.01"))
 
@@ -277,6 +281,7 @@ class NurserySpec(models.Model):
         abstract = True
 
     @property
+    @labelled(_("specification"))
     def spec_label(self) -> str:
         """The spec as a nursery writes it: 胸径18cm(1.3m) H500 P350 分枝点180 土球80×60."""
         parts = []
@@ -346,6 +351,16 @@ class StockLot(NurserySpec):
     )
     on_hand = models.IntegerField(_("on hand"), default=0, editable=False)
     reserved = models.IntegerField(_("reserved"), default=0, editable=False)
+    reorder_level = models.PositiveIntegerField(
+        _("reorder level"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "The lot shows as low on stock on the managers' home screen when fewer plants "
+            "than this are available (on hand less reserved). Blank: the park's default "
+            "level, and only while plants are on hand; 0: never shown as low."
+        ),
+    )
     notes = models.TextField(_("notes"), blank=True)
 
     class Meta:
@@ -368,6 +383,7 @@ class StockLot(NurserySpec):
         return f"{self.code} {self.species.name} {self.spec_label}".strip()
 
     @property
+    @labelled(_("available"))
     def available(self) -> int:
         return self.on_hand - self.reserved
 
@@ -558,7 +574,7 @@ class Planting(models.Model):
         max_length=200,
         blank=True,
         help_text=_(
-            "Begin with the crew's name as listed under Workforce › Crews, so the crew's "
+            "The crew that planted, from the list under Workforce › Crews, so the crew's "
             "work can be recorded against this planting."
         ),
     )
@@ -580,7 +596,12 @@ class Planting(models.Model):
     )
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
@@ -612,7 +633,12 @@ class SurvivalCheck(models.Model):
     dead = models.PositiveIntegerField(_("dead"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     checked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("checked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -665,7 +691,12 @@ class Reservation(models.Model):
     )
     created_at = models.DateTimeField(_("reserved at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
@@ -763,5 +794,6 @@ class StockEntry(models.Model):
         return f"{self.lot.code} {self.get_kind_display()} {self.quantity:+d}"
 
     @property
+    @labelled(_("value (CNY)"))
     def value(self) -> Decimal:
         return self.quantity * self.unit_cost

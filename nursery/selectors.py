@@ -220,13 +220,14 @@ def survival_rates(*, by: str) -> list[dict]:
     result = []
     for row in rows:
         row = {k.replace("__", "_"): v for k, v in row.items()}
-        row["survival_rate"] = _rate(row["surviving"], row["planted"])
-        row["retention_rate"] = _rate(row["retained"], row["retained_of"])
+        row["survival_rate"] = rate(row["surviving"], row["planted"])
+        row["retention_rate"] = rate(row["retained"], row["retained_of"])
         result.append(row)
     return result
 
 
-def _rate(part, whole) -> Decimal | None:
+def rate(part, whole) -> Decimal | None:
+    """``part`` as a percentage of ``whole``, to one decimal; None when there is no whole."""
     if not whole:
         return None
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
@@ -247,4 +248,14 @@ def checks_due(*, on: datetime.date) -> QuerySet:
         SurvivalCheck.objects.filter(checked_on__isnull=True, due_on__lte=on)
         .select_related("planting__zone", "planting__species")
         .order_by("due_on", "pk")
+    )
+
+
+def next_check_due(*, after: datetime.date) -> SurvivalCheck | None:
+    """The first survival check not yet done that falls due after ``after``, or None."""
+    return (
+        SurvivalCheck.objects.filter(checked_on__isnull=True, due_on__gt=after)
+        .select_related("planting__zone", "planting__species")
+        .order_by("due_on", "pk")
+        .first()
     )

@@ -20,6 +20,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import history
+from core.crews import crew_names
+
 from .models import (
     Acquisition,
     AcquisitionLine,
@@ -535,6 +538,14 @@ def planting_record(
         raise NurseryError(
             _("A planting cannot be recorded before it happens."), field="planted_on"
         )
+    crew = (crew or "").strip()
+    if crew:
+        crews = crew_names()
+        # A park that keeps a list of crews names one of them, so its work can be recorded.
+        if crews and crew not in crews:
+            raise NurseryError(
+                _("Choose the crew from the list of crews (Workforce › Crews)."), field="crew"
+            )
     supplier = None
     if lot is not None:
         quantity = _positive(quantity)
@@ -544,7 +555,8 @@ def planting_record(
             supplier = Supplier.objects.filter(acquisitions__lines__pk=lot.source_line_id).first()
     else:
         specimens = list(
-            SpecimenTree.objects.select_for_update()
+            # Only the trees' rows: PostgreSQL refuses to lock the nullable side of the join.
+            SpecimenTree.objects.select_for_update(of=("self",))
             .filter(pk__in=[s.pk for s in specimens])
             .select_related("acquisition_line__acquisition")
         )
@@ -615,6 +627,16 @@ def planting_record(
         SpecimenTree.objects.filter(pk__in=[s.pk for s in specimens]).update(
             zone=zone, planted_on=planted_on
         )
+        # Each tree's history shows where it went and when (a planting moves a few trees).
+        for tree in specimens:
+            before = history.snapshot(tree, names=["zone", "planted_on"])
+            tree.zone, tree.planted_on = zone, planted_on
+            history.log_change(
+                tree,
+                before=before,
+                after=history.snapshot(tree, names=["zone", "planted_on"]),
+                user=user,
+            )
     SurvivalCheck.objects.bulk_create(
         [
             SurvivalCheck(planting=planting, months_after=m, due_on=add_months(planted_on, m))

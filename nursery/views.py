@@ -125,9 +125,17 @@ def field_form(request):
                 messages.success(request, _("Survival check recorded."))
                 return redirect(reverse("nursery_field") + "?form=check")
     status = 200 if request.method == "GET" else 400
+    today = timezone.localdate()
     return render(
         request,
         "nursery/field.html",
-        {"planting_form": planting_form, "check_form": check_form, "active": action or "planting"},
+        {
+            "planting_form": planting_form,
+            "check_form": check_form,
+            "active": action or "planting",
+            "checks_due": len(checks),
+            # With nothing due, the tab says what comes next instead of an empty list.
+            "next_check": None if checks else selectors.next_check_due(after=today),
+        },
         status=status,
     )

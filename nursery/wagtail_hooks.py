@@ -15,7 +15,9 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from core.admin import ListingQuerysetMixin, PermissionMenuItem
+from core.admin import ListingQuerysetMixin, PermissionMenuItem, YesNoColumn
+from core.dashboard import add_panels
+from core.history_admin import HistoryViewSetMixin
 
 from . import admin_views
 from .admin_views import (
@@ -26,6 +28,7 @@ from .admin_views import (
     NurseryEditView,
     TreeInspectView,
 )
+from .dashboard import ManagerPanel
 from .models import (
     Acquisition,
     AcquisitionLine,
@@ -42,6 +45,7 @@ from .models import (
     SurvivalCheck,
     Zone,
 )
+from .planting_admin import PlantingCreateView
 
 SPEC_FIELDS = [
     "stem_diameter_cm",
@@ -94,15 +98,25 @@ class LogPermissionPolicy(ModelPermissionPolicy):
         return super().user_has_permission(user, action)
 
 
-class NurseryViewSet(ListingQuerysetMixin, ModelViewSet):
+class NurseryViewSet(HistoryViewSetMixin, ListingQuerysetMixin, ModelViewSet):
     add_view_class = NurseryCreateView
     edit_view_class = NurseryEditView
     delete_view_class = NurseryDeleteView
     list_per_page = 50
 
 
-for log_model in (Acquisition, AcquisitionLine, StockEntry, Planting, SurvivalCheck, Reservation):
+class PlantingPermissionPolicy(LogPermissionPolicy):
+    """Plantings are added through their own page (``nursery/planting_admin.py``), never edited."""
+
+    def user_has_permission(self, user, action):
+        if action == "add":
+            return ModelPermissionPolicy.user_has_permission(self, user, action)
+        return super().user_has_permission(user, action)
+
+
+for log_model in (Acquisition, AcquisitionLine, StockEntry, SurvivalCheck, Reservation):
     register_permission_policy(log_model, LogPermissionPolicy(log_model))
+register_permission_policy(Planting, PlantingPermissionPolicy(Planting))
 
 
 class LogViewSet(NurseryViewSet):
@@ -214,6 +228,7 @@ class StockLotViewSet(NurseryViewSet):
         *SPEC_FIELDS,
         "unit_cost",
         "sale_price",
+        "reorder_level",
         "notes",
     ]
     inspect_view_fields = [
@@ -249,7 +264,7 @@ class SpecimenTreeViewSet(NurseryViewSet):
         "planted_on",
         "status",
         "cost",
-        "public",
+        YesNoColumn(SpecimenTree, "public"),
     ]
     list_filter = ["species", "zone", "status", "public", "origin_province"]
     search_fields = ["tag", "species__name", "species__scientific_name", "origin_province"]
@@ -455,6 +470,8 @@ class PlantingViewSet(LogViewSet):
         "planted_on": ["gte", "lte"],
     }
     search_fields = ["crew", "notes", "species__name"]
+    # Newest first: the planting just recorded heads the list.
+    ordering = ["-planted_on", "-pk"]
     list_export = [
         "planted_on",
         "zone",
@@ -471,6 +488,18 @@ class PlantingViewSet(LogViewSet):
         return Planting.objects.select_related(
             "zone", "species", "lot__species", "supplier"
         ).annotate(work_entry_count=Count("work_entries"))
+
+    @property
+    def add_view(self):
+        # Through the service and its checks, not a generic model form.
+        return PlantingCreateView.as_view()
+
+    def get_urlpatterns(self):
+        # ``add/`` as well as Wagtail's ``new/``: the address staff guess first.
+        return [
+            *super().get_urlpatterns(),
+            path("add/", self.add_view, name="add_alias"),
+        ]
 
 
 class SurvivalCheckViewSet(LogViewSet):
@@ -677,3 +706,8 @@ def register_nursery_import_menu_item():
         order=302,
         permission="nursery.add_stocklot",
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_manager_panel(request, panels):
+    add_panels(request, panels, ManagerPanel)

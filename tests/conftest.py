@@ -40,6 +40,32 @@ def pytest_configure(config):
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
 
 
+# --- a test database cloned from a migrated template (tests/db_template.py) ----------
+
+
+@pytest.fixture(scope="session")
+def django_db_keepdb(request):
+    """Reuse the test database with ``--reuse-db``, or when it is a clone of a template."""
+    return bool(os.environ.get("HUAGU_TEST_DB_TEMPLATE")) or request.config.getvalue("reuse_db")
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, django_db_blocker):
+    """With ``HUAGU_TEST_DB_TEMPLATE`` set (tests/run_browser_tests.py sets it), the session's
+    test database is a fresh clone of that migrated template, dropped at the session's end."""
+    template = os.environ.get("HUAGU_TEST_DB_TEMPLATE")
+    if not template:
+        yield
+        return
+    from tests import db_template
+
+    with django_db_blocker.unblock():
+        clone = db_template.clone(template)
+    yield
+    with django_db_blocker.unblock():
+        db_template.drop_clone(clone)
+
+
 @pytest.fixture(scope="module")
 def demo_media(tmp_path_factory):
     """The MEDIA_ROOT of a module's demo park, shared by the tests that use it."""

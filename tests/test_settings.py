@@ -30,6 +30,7 @@ def production_environment(tmp_path):
     return clean_environment(
         DJANGO_SETTINGS_MODULE="config.settings.production",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        HUAGU_ID_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="huagu.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
         REDIS_URL="redis://127.0.0.1:6379/0",

@@ -11,6 +11,21 @@ class TourismConfig(AppConfig):
     def ready(self):
         from .images import guard_renditions
         from .signal_handlers import register_signal_handlers
+        from .tickets.history import track_changes
+
+        track_changes()
 
         register_signal_handlers()
         guard_renditions()
+        register_page_permission_policy()
+
+
+def register_page_permission_policy() -> None:
+    """Serve every page permission check through the moderation-aware policy."""
+    # Imported first: the module registers Wagtail's own policy when it loads.
+    from wagtail.models import AbstractPage
+    from wagtail.permissions import register_permission_policy
+
+    from .publishing import ModeratedPagePermissionPolicy
+
+    register_permission_policy(AbstractPage, ModeratedPagePermissionPolicy())

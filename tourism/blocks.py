@@ -14,6 +14,7 @@ class HeadingBlock(blocks.StructBlock):
     )
 
     class Meta:
+        label = _("heading")
         icon = "title"
         template = "tourism/blocks/heading_block.html"
         preview_value = {"text": "四季花海", "size": "h2"}
@@ -24,6 +25,7 @@ class FigureBlock(blocks.StructBlock):
     caption = blocks.CharBlock(label=_("caption"), required=False, max_length=200)
 
     class Meta:
+        label = _("figure")
         icon = "image"
         template = "tourism/blocks/figure_block.html"
 
@@ -33,6 +35,7 @@ class QuoteBlock(blocks.StructBlock):
     attribution = blocks.CharBlock(label=_("attribution"), required=False, max_length=120)
 
     class Meta:
+        label = _("quote")
         icon = "openquote"
         template = "tourism/blocks/quote_block.html"
         preview_value = {"text": "花开的时候，整个山谷都是香的。", "attribution": "花农"}
@@ -53,6 +56,7 @@ class FactsBlock(blocks.StructBlock):
     )
 
     class Meta:
+        label = _("facts")
         icon = "list-ul"
         template = "tourism/blocks/facts_block.html"
 

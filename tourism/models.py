@@ -607,6 +607,8 @@ class TicketType(models.Model):
         CHILD = "child", _("Child")
         SENIOR = "senior", _("Senior")
         FREE = "free", _("Free admission")
+        # The per-person rate of a group booking (团队票): sold only through the group form.
+        GROUP = "group", _("Group rate (per person)")
 
     name = models.CharField(_("name (Chinese)"), max_length=60)
     name_en = models.CharField(_("name (English)"), max_length=60)
@@ -618,6 +620,21 @@ class TicketType(models.Model):
     )
     active = models.BooleanField(_("on sale"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Real-name tickets: the age a visitor's ID card must show on the visit date.
+    min_age = models.PositiveSmallIntegerField(
+        _("minimum age"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "For real-name tickets: the visitor's ID must show at least this age, e.g. 60."
+        ),
+    )
+    max_age = models.PositiveSmallIntegerField(
+        _("maximum age"),
+        null=True,
+        blank=True,
+        help_text=_("For real-name tickets: the visitor's ID must show at most this age, e.g. 17."),
+    )
 
     class Meta:
         ordering = ["sort_order", "pk"]
@@ -630,6 +647,12 @@ class TicketType(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(audience="free") | models.Q(price=0),
                 name="free_ticket_costs_nothing",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_age__isnull=True)
+                | models.Q(max_age__isnull=True)
+                | models.Q(max_age__gte=models.F("min_age")),
+                name="ticket_type_ages_ordered",
             ),
         ]
 
@@ -647,6 +670,21 @@ class TicketType(models.Model):
     def clean(self):
         if self.audience == self.Audience.FREE and self.price and self.price != Decimal("0"):
             raise ValidationError({"price": _("A free admission ticket must cost 0.")})
+        if self.min_age is not None and self.max_age is not None and self.max_age < self.min_age:
+            raise ValidationError(
+                {"max_age": _("The maximum age cannot be less than the minimum age.")}
+            )
+
+    @property
+    def age_rule(self) -> str:
+        """The age this type asks for, in words (empty when it asks for none)."""
+        if self.min_age is not None and self.max_age is not None:
+            return _("aged %(low)s to %(high)s") % {"low": self.min_age, "high": self.max_age}
+        if self.min_age is not None:
+            return _("aged %(n)s or over") % {"n": self.min_age}
+        if self.max_age is not None:
+            return _("aged %(n)s or under") % {"n": self.max_age}
+        return ""
 
 
 class PageCacheVersion(models.Model):
@@ -672,26 +710,36 @@ def home_for_language(language_code: str | None = None) -> HomePage | None:
 
 
 # Ticketing models live in their own module; imported here so Django registers them.
+from .tickets.group_models import GroupBooking  # noqa: E402
+from .tickets.lookup_models import LookupCode  # noqa: E402
 from .tickets.models import (  # noqa: E402
     ClosedDay,
     Order,
     OrderLine,
     OrderLog,
     Payment,
+    PhoneDay,
     ProcessedEvent,
     Refund,
     SeasonPrice,
     Slot,
     Ticket,
 )
+from .tickets.partners import ApiKey, Partner, PartnerOrder  # noqa: E402
+from .tickets.rules import BookingRules  # noqa: E402
+from .tickets.visitors import Visitor  # noqa: E402
 
 __all__ = [
+    "ApiKey",
     "AttractionGalleryImage",
     "AttractionIndexPage",
     "AttractionPage",
     "BloomCalendarPage",
+    "BookingRules",
     "ClosedDay",
+    "GroupBooking",
     "HomePage",
+    "LookupCode",
     "NewsIndexPage",
     "NewsPage",
     "OpeningHours",
@@ -699,7 +747,10 @@ __all__ = [
     "OrderLine",
     "OrderLog",
     "PageCacheVersion",
+    "Partner",
+    "PartnerOrder",
     "Payment",
+    "PhoneDay",
     "ProcessedEvent",
     "Refund",
     "SeasonPrice",
@@ -708,4 +759,5 @@ __all__ = [
     "Ticket",
     "TicketType",
     "VisitInfoPage",
+    "Visitor",
 ]

@@ -10,10 +10,15 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from core.admin import PermissionMenuItem
+from core.admin import LocalizedPermissionMenuItem, PermissionMenuItem, YesNoColumn
+from core.dashboard import add_panels
+from core.history_admin import HistoryViewSetMixin
 
+from .dashboard import EditorPanel
 from .models import ClosedDay, Order, SeasonPrice, Slot, TicketType
+from .publishing import leave_out_submit_when_publishing_directly
 from .security.admin_views import LockoutsView
+from .tickets import box_office_hooks  # noqa: F401  (the box office's report, menu item and panel)
 from .tickets.admin_views import (
     ClosedDayCreateView,
     ClosedDayEditView,
@@ -23,15 +28,17 @@ from .tickets.admin_views import (
     SlotForm,
     VisitorsReportView,
 )
+from .tickets.desk import OrderViewSet
+from .tickets.partners_admin import ApiKeyViewSet, PartnerViewSet
 
 
-class TicketTypeViewSet(ModelViewSet):
+class TicketTypeViewSet(HistoryViewSetMixin, ModelViewSet):
     name = "tourism_tickettype"
     url_prefix = "tickets/types"
     model = TicketType
     icon = "tag"
     menu_label = _("Ticket types")
-    list_display = ["name", "name_en", "audience", "price", "active"]
+    list_display = ["name", "name_en", "audience", "price", YesNoColumn(TicketType, "active")]
     list_filter = ["audience", "active"]
     search_fields = ["name", "name_en"]
     list_export = ["name", "name_en", "audience", "price", "active"]
@@ -44,10 +51,12 @@ class TicketTypeViewSet(ModelViewSet):
         "price",
         "active",
         "sort_order",
+        "min_age",
+        "max_age",
     ]
 
 
-class SlotViewSet(ModelViewSet):
+class SlotViewSet(HistoryViewSetMixin, ModelViewSet):
     name = "tourism_slot"
     url_prefix = "tickets/slots"
     model = Slot
@@ -74,7 +83,7 @@ class SlotViewSet(ModelViewSet):
     list_per_page = 100
 
 
-class ClosedDayViewSet(ModelViewSet):
+class ClosedDayViewSet(HistoryViewSetMixin, ModelViewSet):
     name = "tourism_closedday"
     url_prefix = "tickets/closed-days"
     model = ClosedDay
@@ -95,7 +104,7 @@ class ClosedDayViewSet(ModelViewSet):
     )
 
 
-class SeasonPriceViewSet(ModelViewSet):
+class SeasonPriceViewSet(HistoryViewSetMixin, ModelViewSet):
     name = "tourism_seasonprice"
     url_prefix = "tickets/season-prices"
     model = SeasonPrice
@@ -118,68 +127,19 @@ class OrderPermissionPolicy(ModelPermissionPolicy):
 register_permission_policy(Order, OrderPermissionPolicy(Order))
 
 
-class OrderViewSet(ModelViewSet):
-    name = "tourism_order"
-    url_prefix = "tickets/orders"
-    model = Order
-    icon = "form"
-    menu_label = _("Orders")
-    inspect_view_enabled = True
-    list_display = [
-        "reference",
-        "slot",
-        "status",
-        "quantity",
-        "total",
-        "contact_name",
-        "created_at",
-    ]
-    list_filter = {
-        "status": ["exact"],
-        "provider": ["exact"],
-        "channel": ["exact"],
-        "slot__date": ["gte", "lte"],
-    }
-    search_fields = ["reference", "contact_name", "contact_phone", "contact_email"]
-    list_export = [
-        "reference",
-        "slot",
-        "status",
-        "provider",
-        "channel",
-        "quantity",
-        "total",
-        "contact_name",
-        "contact_phone",
-        "contact_email",
-        "created_at",
-        "paid_at",
-    ]
-    inspect_view_fields = [
-        "reference",
-        "slot",
-        "status",
-        "provider",
-        "channel",
-        "quantity",
-        "total",
-        "contact_name",
-        "contact_phone",
-        "contact_email",
-        "language",
-        "created_at",
-        "hold_expires_at",
-        "paid_at",
-        "ended_at",
-    ]
-    form_fields = ["contact_name", "contact_phone", "contact_email"]
-
-
 class TicketsGroup(ViewSetGroup):
     menu_label = _("Tickets")
     menu_icon = "tag"
     menu_order = 250
-    items = (OrderViewSet, SlotViewSet, ClosedDayViewSet, TicketTypeViewSet, SeasonPriceViewSet)
+    items = (
+        OrderViewSet,
+        SlotViewSet,
+        ClosedDayViewSet,
+        TicketTypeViewSet,
+        SeasonPriceViewSet,
+        PartnerViewSet,
+        ApiKeyViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")
@@ -238,4 +198,23 @@ def register_lockouts_admin_urls():
 def register_lockouts_menu_item():
     return SuperuserMenuItem(
         _("Sign-in lockouts"), reverse("tourism_lockouts"), icon_name="lock", order=900
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_editor_panel(request, panels):
+    add_panels(request, panels, EditorPanel)
+
+
+hooks.register("construct_page_action_menu", leave_out_submit_when_publishing_directly)
+
+
+@hooks.register("register_admin_menu_item")
+def register_gate_menu_item():
+    return LocalizedPermissionMenuItem(
+        _("Gate: scan tickets"),
+        "gate",
+        icon_name="success",
+        order=50,
+        permission="tourism.check_in_ticket",
     )

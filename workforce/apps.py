@@ -10,8 +10,15 @@ class WorkforceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from core.crews import register_crew_source
+
         from . import signals
-        from .models import WorkEntry
+        from .history import track_changes
+        from .models import Crew, WorkEntry
+
+        register_crew_source(lambda: Crew.objects.values_list("name", flat=True))
+
+        track_changes()
 
         pre_save.connect(signals.remember_month, sender=WorkEntry, dispatch_uid="workmonth-before")
         post_save.connect(

@@ -15,6 +15,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from core import history
+
 from .models import (
     Basis,
     Crew,
@@ -102,7 +104,8 @@ def ensure_workforce_demo(tally, *, today: datetime.date | None = None) -> None:
     """Create what is missing of the demo workforce; count created and present rows in ``tally``."""
     today = today or timezone.localdate()
     rng = random.Random(SEED)
-    with transaction.atomic():
+    # A bulk write: its thousands of rows are not logged in the history one by one.
+    with transaction.atomic(), history.bulk_write():
         groups = _ensure_villages(tally)
         households = _ensure_households(groups, rng, tally)
         villagers = _ensure_villagers(households, rng, tally)

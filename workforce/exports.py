@@ -1,7 +1,10 @@
 """Tables to XLSX (one sheet each) or CSV (one section each), for the report, roster and pay sheet.
 
 Every cell, heading and note goes through ``core.exports.safe_cell``: a name that looks
-like a formula is written as text, and money and counts stay numbers.
+like a formula is written as text, and money and counts stay numbers. Each XLSX sheet
+opens with the title lines (what the report is, its period and village), then the
+table, its totals row and notes, laid out by ``core.sheets.write_table`` (number
+formats, column widths that fit Chinese headings).
 """
 
 import csv
@@ -10,9 +13,9 @@ from dataclasses import dataclass
 
 from django.http import HttpResponse
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from core.exports import safe_cell, safe_row
+from core.sheets import Percent, write_table
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -23,13 +26,19 @@ class Table:
     headings: list[str]
     rows: list[list]
     notes: list[str] | None = None
+    # Per column: "money", "count", "decimal", "percent" or None (by the value's type).
+    kinds: list[str | None] | None = None
+    totals: list | None = None
 
 
 def _cell(value):
+    if isinstance(value, Percent):
+        value = value.value
     return "" if value is None else safe_cell(value)
 
 
-def xlsx_bytes(tables: list[Table]) -> bytes:
+def xlsx_bytes(tables: list[Table], *, title_lines: list[str] = ()) -> bytes:
+    """One sheet per table, each headed by ``title_lines`` and the table's own title."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for number, table in enumerate(tables, start=1):
@@ -38,45 +47,59 @@ def xlsx_bytes(tables: list[Table]) -> bytes:
         sheet = workbook.create_sheet(
             title if title not in workbook.sheetnames else f"{title[:25]} {number}"
         )
-        sheet.append(safe_row(table.headings))
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in table.rows:
-            sheet.append([_cell(v) for v in row])
-        if table.notes:
-            sheet.append([])
-            for note in table.notes:
-                sheet.append([safe_cell(note)])
-                sheet.cell(row=sheet.max_row, column=1).alignment = Alignment(wrap_text=False)
-        for column in sheet.columns:
-            width = max(len(str(c.value or "")) for c in column[: len(table.rows) + 1])
-            sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+        lines = list(title_lines)
+        if lines:
+            lines[0] = f"{lines[0]} · {table.title}"
+        else:
+            lines = [table.title]
+        write_table(
+            sheet,
+            title_lines=lines,
+            headings=table.headings,
+            rows=table.rows,
+            kinds=table.kinds,
+            totals=table.totals,
+            notes=["", *table.notes] if table.notes else (),
+        )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def csv_text(tables: list[Table]) -> str:
+def csv_text(tables: list[Table], *, title_lines: list[str] = ()) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    for line in title_lines:
+        writer.writerow([safe_cell(line)])
+    if title_lines:
+        writer.writerow([])
     for index, table in enumerate(tables):
         if index:
             writer.writerow([])
         if len(tables) > 1:
             writer.writerow([safe_cell(table.title)])
         writer.writerow(safe_row(table.headings))
-        for row in table.rows:
+        for row in table.rows + ([table.totals] if table.totals else []):
             writer.writerow([_cell(v) for v in row])
         for note in table.notes or []:
             writer.writerow([safe_cell(note)])
     return buffer.getvalue()
 
 
-def download(tables: list[Table], *, filename: str, format: str) -> HttpResponse:
-    """An attachment of the tables as ``xlsx`` or ``csv`` (UTF-8 with BOM, so Excel reads Chinese)."""
+def download(
+    tables: list[Table], *, filename: str, format: str, title_lines: list[str] = ()
+) -> HttpResponse:
+    """An attachment of the tables as ``xlsx`` or ``csv`` (UTF-8 with BOM, so Excel reads Chinese).
+
+    ``title_lines`` (the report's name, then its period and village) head every sheet.
+    """
+    title_lines = [str(line) for line in title_lines]
     if format == "xlsx":
-        response = HttpResponse(xlsx_bytes(tables), content_type=XLSX)
+        response = HttpResponse(xlsx_bytes(tables, title_lines=title_lines), content_type=XLSX)
     else:
-        response = HttpResponse("\ufeff" + csv_text(tables), content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            "\ufeff" + csv_text(tables, title_lines=title_lines),
+            content_type="text/csv; charset=utf-8",
+        )
     response["Content-Disposition"] = f'attachment; filename="{filename}.{format}"'
     return response

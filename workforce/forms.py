@@ -21,6 +21,15 @@ PERIODS = [
     ("custom", gettext_lazy("Custom dates")),
 ]
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+# The inputs each kind of period reads; the others are hidden on the page and ignored here.
+PERIOD_INPUTS = {
+    "year": ("year",),
+    "income_year": ("year",),
+    "quarter": ("year", "quarter"),
+    "month": ("year", "month"),
+    "custom": ("start", "end"),
+}
+PERIOD_FIELDS = {"year", "quarter", "month", "start", "end"}
 
 
 class ReportForm(forms.Form):
@@ -58,13 +67,35 @@ class ReportForm(forms.Form):
             "quarter": (today.month - 1) // 3 + 1,
             "month": today.month,
         }
-        merged = {**defaults, **{k: v for k, v in (data or {}).items() if v not in ("", None)}}
-        super().__init__(merged, **kwargs)
+        given = {k: v for k, v in (data or {}).items() if v not in ("", None)}
+        period = given.get("period", defaults["period"])
+        # Only the inputs of the chosen kind of period count: a month or a date left in the
+        # query from another kind neither changes the report nor makes it an error.
+        if period in PERIOD_INPUTS:
+            for name in PERIOD_FIELDS - set(PERIOD_INPUTS[period]):
+                given.pop(name, None)
+        super().__init__({**defaults, **given}, **kwargs)
+        self.chosen_inputs = PERIOD_INPUTS.get(period, PERIOD_INPUTS["year"])
+        self.fields["year"].required = "year" in self.chosen_inputs
+
+    def fields_shown(self) -> list[tuple]:
+        """Each field with the kinds of period it belongs to ("" for always) and whether it is shown now.
+
+        The page hides the inputs the chosen kind does not read; a script shows the right
+        ones as soon as the kind changes, and without it the next "Show" does.
+        """
+        rows = []
+        for name in self.fields:
+            kinds = " ".join(k for k, names in PERIOD_INPUTS.items() if name in names)
+            rows.append(
+                (self[name], kinds, name not in PERIOD_FIELDS or name in self.chosen_inputs)
+            )
+        return rows
 
     def clean(self):
         data = super().clean()
         period, year = data.get("period"), data.get("year")
-        if not period or not year:
+        if not period:
             return data
         if period == "custom":
             start, end = data.get("start"), data.get("end")
@@ -74,6 +105,8 @@ class ReportForm(forms.Form):
                 self.add_error("end", _("The last date must not be before the first."))
             elif (end - start).days > 366 * 5:
                 self.add_error("end", _("A report covers at most five years."))
+            return data
+        if not year:
             return data
         number = {"quarter": data.get("quarter"), "month": data.get("month")}.get(period)
         if period in ("quarter", "month") and not number:

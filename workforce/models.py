@@ -13,17 +13,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from core.identity import mask_id_number
+from core.labels import labelled
 
 ZERO = Decimal("0")
-
-
-def mask_id_number(value: str) -> str:
-    """``510123199001011234`` → ``5101**********1234``: the first four and last four shown."""
-    if not value:
-        return ""
-    if len(value) <= 8:
-        return "*" * len(value)
-    return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
 class Village(models.Model):
@@ -129,7 +124,7 @@ class Villager(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("household"), on_delete=models.PROTECT, related_name="members"
     )
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices)
     birth_year = models.PositiveSmallIntegerField(_("birth year"))
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -153,6 +148,7 @@ class Villager(models.Model):
         return self.name
 
     @property
+    @labelled(_("ID number"))
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number or "")
 
@@ -577,6 +573,7 @@ class LandLease(models.Model):
         return f"{self.household} {self.area_mu} mu"
 
     @property
+    @labelled(_("area (m²)"))
     def area_m2(self) -> Decimal:
         return (self.area_mu * Decimal("666.67")).quantize(Decimal("1"))
 

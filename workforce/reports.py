@@ -138,6 +138,7 @@ class Row:
     person_days: int = 0
     wages: Decimal = ZERO
     previous_employed: int = 0
+    month: datetime.date | None = None
 
 
 @dataclass
@@ -155,13 +156,17 @@ class JobReport:
     months: list[Row] = field(default_factory=list)
 
     def figure_rows(self) -> list[dict]:
-        """The headline figures as rows (key, label, value, previous, definition), in print order."""
+        """The headline figures as rows (key, label, kind, value, previous, definition), in print order.
+
+        ``kind`` says how the figure reads: ``money`` (yuan), ``percent``, ``decimal`` or ``count``.
+        """
         labels = figure_labels()
         defs = definitions(self.fte_days)
         return [
             {
                 "key": key,
                 "label": labels[key],
+                "kind": FIGURE_KINDS.get(key, "count"),
                 "value": getattr(self.current, key),
                 "previous": getattr(self.previous, key),
                 "definition": defs[key],
@@ -196,6 +201,17 @@ class JobReport:
                 "definitions": {k: str(v) for k, v in definitions(self.fte_days).items()},
             }
         )
+
+
+# How each headline figure reads; the others are counts.
+FIGURE_KINDS = {
+    "poverty_share": "percent",
+    "fte": "decimal",
+    "wages": "money",
+    "wages_per_worker": "money",
+    "land_rent": "money",
+    "income_per_household": "money",
+}
 
 
 def figure_labels() -> dict[str, str]:
@@ -257,6 +273,17 @@ def breakdown_titles() -> dict[str, str]:
         "age_band": _("By age band (age on the last day of the period)"),
         "employment_type": _("By employment type"),
         "poverty_status": _("By household poverty status"),
+    }
+
+
+def breakdown_headings() -> dict[str, str]:
+    """The heading of each breakdown's first column: what its rows are."""
+    return {
+        "village": _("Village"),
+        "gender": _("Gender"),
+        "age_band": _("Age band"),
+        "employment_type": _("Employment type"),
+        "poverty_status": _("Household poverty status"),
     }
 
 
@@ -531,6 +558,7 @@ def job_report(
                 employed=totals["employed"],
                 person_days=totals["days"],
                 wages=_money(totals["wages"]),
+                month=month,
             )
         )
     return report

@@ -9,6 +9,8 @@ from decimal import Decimal
 
 from django.db.models import F, OuterRef, Subquery, Sum
 
+from core.identity import shown_id_number
+
 from .models import (
     Employment,
     EmploymentKind,
@@ -16,7 +18,6 @@ from .models import (
     PovertyStatus,
     Villager,
     WageBatch,
-    mask_id_number,
 )
 from .reports import work_by_villager
 
@@ -36,13 +37,6 @@ class RosterLine:
     phone: str
     days: int
     amount: Decimal
-
-
-def shown_id_number(value: str | None, *, user) -> str:
-    """The ID number as ``user`` may see it: whole for superusers, masked for everyone else."""
-    if user is not None and user.is_superuser:
-        return value or ""
-    return mask_id_number(value or "")
 
 
 def roster(

@@ -13,6 +13,8 @@ from django.db import connection, transaction
 from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
+from core import history
+
 from .models import (
     Basis,
     Crew,
@@ -283,6 +285,14 @@ def crew_day_record(
             )
         created = WorkEntry.objects.bulk_create(entries)
         work_months_refresh(keys=[(pk, date) for pk in checked])
+        # One entry for the day, on the crew (else the planting, else the task).
+        history.log_bulk(
+            crew or planting or task,
+            objects=created,
+            model=WorkEntry,
+            describe=lambda e: f"{villagers[e.villager_id]} ¥{e.amount}",
+            note=_("%(date)s, %(task)s") % {"date": date.isoformat(), "task": task},
+        )
     return created
 
 
@@ -290,8 +300,9 @@ def _batch_log(batch: WageBatch, action: str, *, user=None, note: str = "") -> N
     WageBatchLog.objects.create(batch=batch, action=action, user=user, note=note)
 
 
-def _batch_move(batch: WageBatch, to: str, *, from_: str, **fields) -> None:
+def _batch_move(batch: WageBatch, to: str, *, from_: str, user=None, **fields) -> None:
     """Move ``batch`` from status ``from_`` to ``to`` if it is still there; refuse otherwise."""
+    before = {**history.snapshot(batch), "status": from_}
     moved = WageBatch.objects.filter(pk=batch.pk, status=from_).update(status=to, **fields)
     if not moved:
         batch.refresh_from_db()
@@ -303,6 +314,7 @@ def _batch_move(batch: WageBatch, to: str, *, from_: str, **fields) -> None:
             }
         )
     batch.refresh_from_db()
+    history.log_change(batch, before=before, after=history.snapshot(batch), user=user)
 
 
 def wage_batch_create(
@@ -319,7 +331,7 @@ def wage_batch_create(
     """
     if period_end < period_start:
         raise WorkforceError(_("The period must not end before it starts."), field="period_end")
-    with transaction.atomic():
+    with transaction.atomic(), history.bulk_write():
         batch = WageBatch.objects.create(period_start=period_start, period_end=period_end)
         claimed = WorkEntry.objects.filter(
             Q(date__gte=period_start) | Q(corrects__isnull=False),
@@ -331,13 +343,23 @@ def wage_batch_create(
                 _("There is no unpaid work between these dates."), field="period_start"
             )
         _batch_log(batch, "created", user=user, note=str(claimed))
+        first = batch.entries.select_related("villager").order_by("date", "pk")
+        history.log_bulk(
+            batch,
+            objects=list(first[: history.BULK_LIST_LENGTH]),
+            model=WorkEntry,
+            count=claimed,
+            describe=lambda e: f"{e.date} {e.villager} ¥{e.amount}",
+            user=user,
+            gathered=True,
+        )
     return batch
 
 
 def wage_batch_approve(*, batch: WageBatch, user=None) -> WageBatch:
     """Draft → approved: the batch's entries are locked from now on."""
     with transaction.atomic():
-        _batch_move(batch, WageBatch.Status.APPROVED, from_=WageBatch.Status.DRAFT)
+        _batch_move(batch, WageBatch.Status.APPROVED, from_=WageBatch.Status.DRAFT, user=user)
         _batch_log(batch, "approved", user=user)
     return batch
 
@@ -349,7 +371,7 @@ def wage_batch_reopen(*, batch: WageBatch, user=None, note: str = "") -> WageBat
     it is, and the step back is logged with who and when. A paid batch never reopens.
     """
     with transaction.atomic():
-        _batch_move(batch, WageBatch.Status.DRAFT, from_=WageBatch.Status.APPROVED)
+        _batch_move(batch, WageBatch.Status.DRAFT, from_=WageBatch.Status.APPROVED, user=user)
         _batch_log(batch, "reopened", user=user, note=note)
     return batch
 
@@ -365,6 +387,7 @@ def wage_batch_pay(
             batch,
             WageBatch.Status.PAID,
             from_=WageBatch.Status.APPROVED,
+            user=user,
             paid_on=paid_on,
             reference=reference,
         )
@@ -456,6 +479,20 @@ def work_entry_correct(
             note=note,
         )
         correction.save()
+        # The corrected entry's history shows what the villager is now paid for that work.
+        history.log_change(
+            entry,
+            before={
+                "quantity": str(net["quantity"].quantize(CENT)),
+                "amount": str(net["amount"].quantize(CENT)),
+            },
+            after={
+                "quantity": str((net["quantity"] + quantity_change).quantize(CENT)),
+                "amount": str((net["amount"] + amount_change).quantize(CENT)),
+            },
+            note=note,
+            action=history.CORRECT,
+        )
     return correction
 
 

@@ -6,6 +6,7 @@ server, whatever the menus show.
 """
 
 import functools
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,18 +16,20 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import FormView, TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView
 
+from core.charts import month_bars
+from core.sheets import Percent
 from nursery.models import Planting
 
 from . import services
 from .exports import Table, download
 from .forms import CorrectionForm, CrewDayForm, ReportForm
 from .models import Crew, Village, Villager, WageBatch, WorkEntry, locked_message
-from .reports import breakdown_titles, job_report
+from .reports import breakdown_headings, breakdown_titles, job_report
 from .selectors import pay_sheet, roster
 
 READ_PERMISSION = "workforce.view_workentry"
@@ -64,42 +67,76 @@ def _period_label(start, end) -> str:
     return f"{start.isoformat()} – {end.isoformat()}"
 
 
-def report_tables(report) -> list[Table]:
-    """The report as tables, for XLSX/CSV: figures with definitions, each breakdown, the months."""
-    village = report.village_name or _("All villages")
-    heading_notes = [
+def report_title_lines(report) -> list[str]:
+    """The lines that head every sheet of the report: its name, then its period and village."""
+    return [
+        _("Job-creation report"),
         _("Period: %(period)s; previous period: %(previous)s; village: %(village)s")
         % {
             "period": _period_label(report.start, report.end),
             "previous": _period_label(report.previous_start, report.previous_end),
-            "village": village,
+            "village": report.village_name or _("All villages"),
         },
     ]
+
+
+def _figure_cell(value, kind):
+    return Percent(value) if kind == "percent" else value
+
+
+def breakdown_totals(rows) -> dict:
+    """The totals row of a breakdown: each villager sits in one row, so the sums are the period's."""
+    return {
+        "employed": sum(r.employed for r in rows),
+        "person_days": sum(r.person_days for r in rows),
+        "wages": sum((r.wages for r in rows), Decimal("0")),
+        "previous_employed": sum(r.previous_employed for r in rows),
+    }
+
+
+BREAKDOWN_KINDS = [None, "count", "count", "money", "count"]
+
+
+def report_tables(report) -> list[Table]:
+    """The report as tables, for XLSX/CSV: figures with definitions, each breakdown, the months."""
     tables = [
         Table(
             _("Figures"),
             [_("Figure"), _("This period"), _("Previous period"), _("Definition")],
             [
-                [r["label"], r["value"], r["previous"], r["definition"]]
+                [
+                    r["label"],
+                    _figure_cell(r["value"], r["kind"]),
+                    _figure_cell(r["previous"], r["kind"]),
+                    r["definition"],
+                ]
                 for r in report.figure_rows()
             ],
-            heading_notes,
+            kinds=[None, None, None, None],
         )
     ]
+    headings = breakdown_headings()
     for name, title in breakdown_titles().items():
+        rows = report.breakdowns[name]
+        totals = breakdown_totals(rows)
         tables.append(
             Table(
                 title,
                 [
-                    _("Group"),
+                    headings[name],
                     _("Villagers employed"),
                     _("Person-days worked"),
                     _("Wages (CNY)"),
                     _("Villagers employed, previous period"),
                 ],
-                [
-                    [r.label, r.employed, r.person_days, r.wages, r.previous_employed]
-                    for r in report.breakdowns[name]
+                [[r.label, r.employed, r.person_days, r.wages, r.previous_employed] for r in rows],
+                kinds=BREAKDOWN_KINDS,
+                totals=[
+                    _("Total"),
+                    totals["employed"],
+                    totals["person_days"],
+                    totals["wages"],
+                    totals["previous_employed"],
                 ],
             )
         )
@@ -108,29 +145,16 @@ def report_tables(report) -> list[Table]:
             _("Month by month"),
             [_("Month"), _("Villagers employed"), _("Person-days worked"), _("Wages (CNY)")],
             [[r.label, r.employed, r.person_days, r.wages] for r in report.months],
+            kinds=BREAKDOWN_KINDS[:4],
+            totals=[
+                _("Total"),
+                None,
+                sum(r.person_days for r in report.months),
+                sum((r.wages for r in report.months), Decimal("0")),
+            ],
         )
     )
     return tables
-
-
-def _chart(report) -> dict:
-    """Bars of person-days per month, drawn as SVG so the chart prints as sharply as the text."""
-    peak = max((row.person_days for row in report.months), default=0) or 1
-    width = max(len(report.months), 1)
-    bar = 100 / width
-    return {
-        "bars": [
-            {
-                "row": row,
-                "x": round(i * bar + bar * 0.15, 3),
-                "width": round(bar * 0.7, 3),
-                "height": round(row.person_days / peak * 100, 3),
-                "y": round(100 - row.person_days / peak * 100, 3),
-            }
-            for i, row in enumerate(report.months)
-        ],
-        "peak": peak,
-    }
 
 
 def _report_query(form, **extra) -> str:
@@ -153,7 +177,12 @@ def report_view(request):
         filename = f"job-report-{report.start}-{report.end}" + (
             f"-{report.village}" if report.village else ""
         )
-        return download(report_tables(report), filename=filename, format=fmt)
+        return download(
+            report_tables(report),
+            filename=filename,
+            format=fmt,
+            title_lines=report_title_lines(report),
+        )
     return render(
         request,
         "workforce/report.html",
@@ -162,9 +191,21 @@ def report_view(request):
             "report": report,
             "figures": report.figure_rows(),
             "breakdowns": [
-                (title, report.breakdowns[name]) for name, title in breakdown_titles().items()
+                {
+                    "title": title,
+                    "heading": breakdown_headings()[name],
+                    "rows": report.breakdowns[name],
+                    "totals": breakdown_totals(report.breakdowns[name]),
+                }
+                for name, title in breakdown_titles().items()
             ],
-            "chart": _chart(report),
+            "month_totals": {
+                "person_days": sum(r.person_days for r in report.months),
+                "wages": sum((r.wages for r in report.months), Decimal("0")),
+            },
+            "chart": month_bars(
+                [(row.month, row.person_days) for row in report.months], kind="count"
+            ),
             "query": _report_query(form),
             "villages": Village.objects.all(),
         },
@@ -177,7 +218,7 @@ def roster_tables(lines, *, title) -> list[Table]:
             title,
             [
                 _("No."),
-                _("Name"),
+                pgettext("person", "Name"),
                 _("Gender"),
                 _("Birth year"),
                 _("Village"),
@@ -206,6 +247,13 @@ def roster_tables(lines, *, title) -> list[Table]:
                 ]
                 for n, line in enumerate(lines, start=1)
             ],
+            kinds=[*[None] * 10, "count", "money"],
+            totals=[
+                _("Total"),
+                *[None] * 9,
+                sum((line.days for line in lines), 0),
+                sum((line.amount for line in lines), Decimal("0")),
+            ],
         )
     ]
 
@@ -225,10 +273,19 @@ def roster_view(request):
     title = _("Roster %(period)s") % {"period": _period_label(data["start"], data["end"])}
     fmt = _format(request)
     if fmt:
+        village = data.get("village")
         return download(
             roster_tables(lines, title=_("Roster")),
             filename=f"roster-{data['start']}-{data['end']}",
             format=fmt,
+            title_lines=[
+                _("Roster (花名册)"),
+                _("Period: %(period)s; village: %(village)s")
+                % {
+                    "period": _period_label(data["start"], data["end"]),
+                    "village": village.name if village else _("All villages"),
+                },
+            ],
         )
     return render(
         request,
@@ -260,15 +317,22 @@ def pay_sheet_view(request, pk: int):
         keep = [0, 1, 4, 5, 6, 9, 10, 11]
         table.headings = [table.headings[i] for i in keep] + [_("Signature")]
         table.rows = [[row[i] for i in keep] + [""] for row in table.rows]
-        table.notes = [
-            _("Wage batch %(period)s, paid on %(paid)s, reference %(ref)s")
-            % {
-                "period": _period_label(batch.period_start, batch.period_end),
-                "paid": batch.paid_on or "—",
-                "ref": batch.reference or "—",
-            }
-        ]
-        return download(tables, filename=f"pay-sheet-{batch.pk}", format=fmt)
+        table.kinds = [table.kinds[i] for i in keep] + [None]
+        table.totals = [table.totals[i] for i in keep] + [None]
+        return download(
+            tables,
+            filename=f"pay-sheet-{batch.pk}",
+            format=fmt,
+            title_lines=[
+                _("Pay sheet"),
+                _("Wage batch %(period)s, paid on %(paid)s, reference %(ref)s")
+                % {
+                    "period": _period_label(batch.period_start, batch.period_end),
+                    "paid": batch.paid_on or "—",
+                    "ref": batch.reference or "—",
+                },
+            ],
+        )
     return render(
         request,
         "workforce/pay_sheet.html",

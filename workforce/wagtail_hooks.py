@@ -12,9 +12,14 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from core.admin import ListingQuerysetMixin, PermissionMenuItem
+from core.dashboard import add_panels
+from core.history_admin import HistoryViewSetMixin
+from core.identity import mask_id_number
+from core.reports import FigureColumn
 from nursery.models import Planting
 
 from . import services, views
+from .dashboard import CrewsTodayPanel, JobFiguresPanel
 from .models import (
     Crew,
     Employment,
@@ -29,7 +34,6 @@ from .models import (
     Villager,
     WageBatch,
     WorkEntry,
-    mask_id_number,
 )
 
 ID_NUMBER_PATTERN = r"^\d{17}[\dXx]$"
@@ -156,8 +160,9 @@ class WageBatchForm(WagtailAdminModelForm):
         return data
 
 
-class WorkforceViewSet(ListingQuerysetMixin, ModelViewSet):
-    """A model viewset whose refusals answer 403 instead of redirecting to the dashboard."""
+class WorkforceViewSet(HistoryViewSetMixin, ListingQuerysetMixin, ModelViewSet):
+    """A model viewset whose refusals answer 403 instead of redirecting to the dashboard;
+    each object's history is open to those who may see it."""
 
     def construct_view(self, view_class, **kwargs):
         return views.forbidden_as_403(super().construct_view(view_class, **kwargs))
@@ -307,8 +312,8 @@ class WorkEntryViewSet(WorkforceViewSet):
         "crew",
         "basis",
         "quantity",
-        "rate",
-        "amount",
+        FigureColumn("rate", label=_("Rate (CNY)"), kind="amount", sort_key="rate"),
+        FigureColumn("amount", label=_("Amount (CNY)"), kind="amount", sort_key="amount"),
         "batch",
     ]
     list_filter = {
@@ -485,3 +490,8 @@ def register_crew_day_menu_item():
         order=310,
         permission="workforce.add_workentry",
     )
+
+
+@hooks.register("construct_homepage_panels")
+def add_workforce_panels(request, panels):
+    add_panels(request, panels, CrewsTodayPanel, JobFiguresPanel)

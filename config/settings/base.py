@@ -52,9 +52,31 @@ TICKETS_CANCEL_CUTOFF_HOURS = env.int("TICKETS_CANCEL_CUTOFF_HOURS", default=24)
 TICKETS_MAX_PER_ORDER = env.int("TICKETS_MAX_PER_ORDER", default=20)
 TICKETS_BOOKING_HORIZON_DAYS = env.int("TICKETS_BOOKING_HORIZON_DAYS", default=90)
 TICKETS_LOCK_TIMEOUT_MS = env.int("TICKETS_LOCK_TIMEOUT_MS", default=5000)
-# Channel-partner API: requests per client address per minute.
+# "Find my tickets": one-time codes by text message or email (tourism/tickets/lookup.py).
+TICKETS_LOOKUP_CODE_MINUTES = env.int("TICKETS_LOOKUP_CODE_MINUTES", default=10)
+TICKETS_LOOKUP_MAX_TRIES = env.int("TICKETS_LOOKUP_MAX_TRIES", default=5)
+TICKETS_LOOKUP_SENDS_PER_HOUR = env.int("TICKETS_LOOKUP_SENDS_PER_HOUR", default=5)
+TICKETS_LOOKUP_SENDS_PER_ADDRESS_PER_HOUR = env.int(
+    "TICKETS_LOOKUP_SENDS_PER_ADDRESS_PER_HOUR", default=20
+)
+TICKETS_LOOKUP_SESSION_MINUTES = env.int("TICKETS_LOOKUP_SESSION_MINUTES", default=30)
+# Text messages (tourism/tickets/sms/): "console" prints them; "tencent" sends them through
+# Tencent Cloud SMS with the account's SecretId/SecretKey, SDK app, signature and template.
+SMS_PROVIDER = env.str("SMS_PROVIDER", default="console")
+TENCENT_SMS_SECRET_ID = env.str("TENCENT_SMS_SECRET_ID", default="")
+TENCENT_SMS_SECRET_KEY = env.str("TENCENT_SMS_SECRET_KEY", default="")
+TENCENT_SMS_APP_ID = env.str("TENCENT_SMS_APP_ID", default="")
+TENCENT_SMS_SIGN_NAME = env.str("TENCENT_SMS_SIGN_NAME", default="")
+TENCENT_SMS_TEMPLATE_ID = env.str("TENCENT_SMS_TEMPLATE_ID", default="")
+TENCENT_SMS_REGION = env.str("TENCENT_SMS_REGION", default="ap-guangzhou")
+TENCENT_SMS_ENDPOINT = env.str("TENCENT_SMS_ENDPOINT", default="https://sms.tencentcloudapi.com/")
+# Visitors' ID numbers are encrypted and hashed with keys derived from this secret
+# (core/id_crypto.py); development and tests fall back to one derived from SECRET_KEY.
+HUAGU_ID_KEY = env.str("HUAGU_ID_KEY", default="")
+# Channel-partner API: requests a minute per client address without a key (availability,
+# refused keys), and the limit a newly issued API key gets unless the park sets another.
 API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=120)
-API_ORDER_RATE_LIMIT_PER_MINUTE = env.int("API_ORDER_RATE_LIMIT_PER_MINUTE", default=30)
+API_KEY_RATE_LIMIT_PER_MINUTE = env.int("API_KEY_RATE_LIMIT_PER_MINUTE", default=120)
 
 # Sign-in throttling: failures before an account or an address is locked, and for how long.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
@@ -65,6 +87,12 @@ axes_cooloff_minutes = env.int("AXES_COOLOFF_MINUTES", default=15)
 WORKFORCE_FTE_DAYS = env.int("WORKFORCE_FTE_DAYS", default=250)
 WORKFORCE_MINIMUM_DAY_PAY = env.str("WORKFORCE_MINIMUM_DAY_PAY", default="80.00")
 WORKFORCE_HOURS_PER_DAY = env.str("WORKFORCE_HOURS_PER_DAY", default="8")
+# The manager's home screen: a lot without its own reorder level is low on stock when
+# fewer plants than this are available (on hand less reserved) while some are on hand.
+NURSERY_LOW_STOCK_LEVEL = env.int("NURSERY_LOW_STOCK_LEVEL", default=10)
+# Editors publish directly. On: their pages go to the "Moderators approval" workflow,
+# and only Moderators (and superusers) publish (tourism/publishing.py).
+HUAGU_MODERATION = env.bool("HUAGU_MODERATION", default=False)
 
 # The deployment this is; load_demo refuses to run in "production" without --force.
 HUAGU_ENVIRONMENT = "development"
@@ -118,6 +146,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Names the signed-in user in the history of what staff pages change (core/history.py).
+    "core.history.ActingUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -205,7 +235,9 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The project's own catalog first; then Chinese for the admin strings that the installed
+# admin's own Chinese catalog lacks (makemessages never writes there: no source lives in it).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "admin"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -226,6 +258,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = "花谷 Huagu"
 WAGTAILADMIN_BASE_URL = SITE_BASE_URL
+# The park's staff install no upgrades: the admin home does not ask for new releases.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "jpeg", "gif": "webp"}
 # Every image form decodes the whole upload (a damaged file is a form error) and states the cap.

@@ -4,6 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .base import (
+    HUAGU_ID_KEY,
     REDIS_URL,
     SECRET_KEY,
     STORAGES,
@@ -17,6 +18,9 @@ from .base import (
 
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
+if not HUAGU_ID_KEY:
+    # Visitors' ID numbers are sealed with it; a key made up at start would lose them all.
+    raise ImproperlyConfigured("HUAGU_ID_KEY must be set in production.")
 
 HUAGU_ENVIRONMENT = "production"
 DEBUG = False

@@ -95,10 +95,13 @@ def test_a_code_with_non_ascii_text_is_not_issued_by_the_park(gate_client, ticke
     scanned = scan(gate_client, code)
     typed = gate_client.post(GATE, {"code": code})
 
+    # Refused as a forged code, or (when it folds into a document number's shape, as
+    # full-width letters and digits typed on a phone do) as an ID with no ticket today.
+    refusals = {"forged", "no_ticket"}
     assert scanned.status_code == 200
-    assert scanned.json()["result"] == "forged"
+    assert scanned.json()["result"] in refusals
     assert typed.status_code == 200
-    assert typed.context["check_in"].result == "forged"
+    assert typed.context["check_in"].result in refusals
     assert database_state() == before
 
 

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from nursery import selectors
 from nursery.demo import ensure_nursery_demo
@@ -62,10 +63,18 @@ def test_the_demo_nursery_is_built_once_and_holds_the_december_2020_trees(zones)
     assert all(lot.on_hand >= lot.reserved for lot in StockLot.objects.all())
     assert selectors.survival_rates(by="supplier")
     assert first.rows["nursery specimen trees"] == [200, 0]
+    # Checks fall due on the day the demo is loaded: the field form's check tab has work.
+    due_today = selectors.checks_due(on=timezone.localdate()).filter(due_on=timezone.localdate())
+    # (On the few days a year when a spring planting's own check falls due, none is added.)
+    made = first.rows["nursery checks due today"][0]
+    assert due_today.count() >= 1 and made in (0, 2)
+    if made:
+        assert {1, 3} <= set(due_today.values_list("months_after", flat=True))
 
     again = Tally()
     with CaptureQueriesContext(connection) as queries:
         ensure_nursery_demo(again)
     assert SpecimenTree.objects.count() == 200
     assert again.rows["nursery specimen trees"] == [0, 200]
+    assert again.rows["nursery checks due today"] == [0, 1]
     assert len(queries) < 40

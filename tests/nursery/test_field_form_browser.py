@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from tests.tickets.factories import PASSWORD, user_in_role
+from workforce.models import Crew
 
 from .factories import ZoneFactory, make_lot
 
@@ -16,6 +17,7 @@ def test_a_manager_records_a_planting_on_a_phone_and_sees_the_on_hand_drop(
 ):
     """Under the site's Content-Security-Policy: any violation fails the test."""
     user_in_role("Farm managers", username="farmer")
+    Crew.objects.create(name="李组")
     lot = make_lot(40, code="GH-40", days=10)
     zone = ZoneFactory(code="B2", name="名贵古树园", name_en="Specimen-Tree Garden")
     context = csp_watch.watch(
@@ -37,9 +39,10 @@ def test_a_manager_records_a_planting_on_a_phone_and_sees_the_on_hand_drop(
         page.select_option("#id_p-lot", str(lot.pk))
         page.fill("#id_p-quantity", "6")
         page.fill("#id_p-planted_on", timezone.localdate().isoformat())
-        page.fill("#id_p-crew", "李组")
+        page.select_option("#id_p-crew", "李组")
         width = page.evaluate("document.documentElement.scrollWidth")
-        page.click("button[type=submit]")
+        # The form's own button: the staff bar above it has a sign-out button too.
+        page.click(".nursery-form button[type=submit]")
         page.wait_for_selector(".message")
 
         assert "Lot GH-40 now has 34 on hand." in page.inner_text(".messages")

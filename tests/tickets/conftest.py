@@ -7,12 +7,20 @@ from types import SimpleNamespace
 import pytest
 import stripe
 from django.test import Client
+from django.utils import translation
 
 from tests.tickets.factories import SlotFactory, TicketTypeFactory
 from tests.tickets.fake_stripe import FakeStripe
 from tourism.models import TicketType
 
 WEBHOOK_URL = "/payments/stripe/webhook/"
+
+
+@pytest.fixture
+def english_messages():
+    """Refusals asserted in their English source text, whatever the Chinese catalog says."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -9,7 +9,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.tickets.factories import SlotFactory, TicketTypeFactory, order_for
+from tests.tickets.factories import (
+    SlotFactory,
+    TicketTypeFactory,
+    bearer,
+    order_for,
+    partner_key,
+)
 from tourism.tickets import payments
 from tourism.tickets.models import ClosedDay, Order, Payment, SeasonPrice, Slot
 from tourism.tickets.payments.base import PaymentProvider
@@ -24,7 +30,18 @@ def pay_at_the_gate(settings):
     """No Stripe keys: orders are reserved and paid at the gate. Limits out of the way."""
     settings.STRIPE_SECRET_KEY = ""
     settings.API_RATE_LIMIT_PER_MINUTE = 10_000
-    settings.API_ORDER_RATE_LIMIT_PER_MINUTE = 10_000
+
+
+@pytest.fixture
+def key(db):
+    """The partner's key as it sends it; a generous limit of its own."""
+    return partner_key(rate_limit_per_minute=10_000)[1]
+
+
+@pytest.fixture
+def client(key):
+    """A partner's client: every request carries its API key."""
+    return Client(**bearer(key))
 
 
 @pytest.fixture
@@ -290,8 +307,8 @@ def test_missing_contact_is_422_naming_it(client, fares, slot):
     assert ["body", "contact"] in [error["loc"] for error in response.json()["detail"]]
 
 
-def test_partners_post_without_a_csrf_token(fares, slot):
-    client = Client(enforce_csrf_checks=True)
+def test_partners_post_without_a_csrf_token(key, fares, slot):
+    client = Client(enforce_csrf_checks=True, **bearer(key))
 
     assert post_json(client, ORDERS, order_body(slot, fares)).status_code == 201
 
@@ -448,8 +465,8 @@ def malformed_requests(slot, fares):
     return requests
 
 
-def test_no_malformed_request_gets_a_500(fares, slot):
-    client = Client(raise_request_exception=False)
+def test_no_malformed_request_gets_a_500(key, fares, slot):
+    client = Client(raise_request_exception=False, **bearer(key))
     answers = []
     for label, method, path, body, content_type in malformed_requests(slot, fares):
         kwargs = {} if body is None else {"data": body, "content_type": content_type}
@@ -468,7 +485,7 @@ def test_no_malformed_request_gets_a_500(fares, slot):
 # --- rate limits -----------------------------------------------------------------------
 
 
-def test_over_the_limit_a_client_gets_429_with_retry_after(settings, fares, slot):
+def test_over_the_limit_an_anonymous_client_gets_429_with_retry_after(settings, fares, slot):
     settings.API_RATE_LIMIT_PER_MINUTE = 3
     client = Client(REMOTE_ADDR="203.0.113.7")
     query = {"date": slot.date.isoformat()}
@@ -480,27 +497,13 @@ def test_over_the_limit_a_client_gets_429_with_retry_after(settings, fares, slot
     assert refused.status_code == 429
     assert refused.json()["detail"]
     assert 1 <= int(refused["Retry-After"]) <= 60
-    # Every endpoint shares the limit; another address has its own.
-    assert client.get(f"{ORDERS}/whatever").status_code == 429
+    # Another address has its own count.
     assert Client(REMOTE_ADDR="203.0.113.8").get(AVAILABILITY, query).status_code == 200
 
 
-def test_orders_have_their_own_lower_limit(settings, fares, slot):
-    settings.API_RATE_LIMIT_PER_MINUTE = 100
-    settings.API_ORDER_RATE_LIMIT_PER_MINUTE = 2
-    client = Client(REMOTE_ADDR="198.51.100.20")
-    one_adult = order_body(slot, fares, lines=[{"ticket_type_id": fares.adult.pk, "quantity": 1}])
-
-    statuses = [post_json(client, ORDERS, one_adult).status_code for _ in range(3)]
-
-    assert statuses == [201, 201, 429]
-    assert Order.objects.count() == 2
-    assert client.get(AVAILABILITY, {"date": slot.date.isoformat()}).status_code == 200
-
-
-def test_malformed_requests_count_against_the_limit(settings, db):
-    settings.API_RATE_LIMIT_PER_MINUTE = 2
-    client = Client(REMOTE_ADDR="192.0.2.1")
+def test_malformed_requests_count_against_the_keys_limit(db):
+    _api_key, raw = partner_key(rate_limit_per_minute=2)
+    client = Client(**bearer(raw))
 
     statuses = [post_json(client, ORDERS, "{").status_code for _ in range(3)]
 

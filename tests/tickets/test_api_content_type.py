@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from tests.tickets.factories import SlotFactory, TicketTypeFactory
+from tests.tickets.factories import SlotFactory, TicketTypeFactory, bearer, partner_key
 from tourism.tickets.models import Order
 
 ORDERS = "/api/v1/orders"
@@ -16,7 +16,12 @@ ORDERS = "/api/v1/orders"
 def pay_at_the_gate(settings):
     settings.STRIPE_SECRET_KEY = ""
     settings.API_RATE_LIMIT_PER_MINUTE = 10_000
-    settings.API_ORDER_RATE_LIMIT_PER_MINUTE = 10_000
+
+
+@pytest.fixture
+def client(db):
+    """A partner's client: orders need its API key, whatever the body."""
+    return Client(**bearer(partner_key(rate_limit_per_minute=10_000)[1]))
 
 
 @pytest.fixture
@@ -51,20 +56,30 @@ def test_an_order_sent_as_anything_but_json_is_refused_415(client, order_json, c
     assert not Order.objects.exists()
 
 
-def test_an_order_without_a_content_type_is_refused_415(order_json):
-    client = Client()
+def test_an_order_without_a_content_type_is_refused_415(client, order_json):
     response = client.generic("POST", ORDERS, data=order_json.encode(), content_type="")
 
     assert response.status_code == 415
     assert not Order.objects.exists()
 
 
-def test_a_cross_site_form_post_creates_no_order(order_json):
-    """What a page elsewhere can make a visitor's browser send without a preflight."""
-    client = Client(HTTP_ORIGIN="https://evil.example", HTTP_SEC_FETCH_SITE="cross-site")
-    response = client.post(ORDERS, data=order_json, content_type="text/plain")
+def test_a_cross_site_form_post_creates_no_order(client, order_json):
+    """What a page elsewhere can make a visitor's browser send without a preflight.
+
+    A body that is not JSON is refused (415) before anything else is read, with a partner's
+    key or, as such a post would come, without one.
+    """
+    response = client.post(
+        ORDERS,
+        data=order_json,
+        content_type="text/plain",
+        HTTP_ORIGIN="https://evil.example",
+        HTTP_SEC_FETCH_SITE="cross-site",
+    )
+    without_key = Client(HTTP_ORIGIN="https://evil.example", HTTP_SEC_FETCH_SITE="cross-site")
 
     assert response.status_code == 415
+    assert without_key.post(ORDERS, data=order_json, content_type="text/plain").status_code == 415
     assert not Order.objects.exists()
 
 

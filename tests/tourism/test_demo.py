@@ -190,3 +190,18 @@ def test_demo_images_are_real_pictures(first_run_output):
             f"{image.title} is {image.width}x{image.height}"
         )
         assert image.title
+
+
+def test_the_demo_partners_printed_api_key_works_and_a_second_run_issues_no_other(
+    first_run_output, load_demo_command
+):
+    from tourism.demo.partners import DEMO_PARTNER
+    from tourism.tickets.partner_keys import api_key_authenticate
+    from tourism.tickets.partners import ApiKey
+
+    load_demo_command(stdout=io.StringIO(), verbosity=1)
+
+    (line,) = [line for line in first_run_output.splitlines() if line.startswith("API key of")]
+    api_key = api_key_authenticate(line.rsplit(" ", 1)[-1])
+    assert api_key.partner.name == DEMO_PARTNER
+    assert ApiKey.objects.filter(partner__name=DEMO_PARTNER).count() == 1

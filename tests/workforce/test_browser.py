@@ -84,6 +84,12 @@ def test_official_reads_switches_village_and_downloads_matching_xlsx(
     path = tmp_path / "report.xlsx"
     download_info.value.save_as(path)
     sheet = openpyxl.load_workbook(path).worksheets[0]
-    rows = list(sheet.iter_rows(min_row=2, max_row=len(figures) + 1, values_only=True))
-    assert [Decimal(str(row[1])) for row in rows] == [value for _key, value in figures]
+    assert "甲村" in sheet["A2"].value  # the period and village head the sheet
+    first = sheet[sheet.freeze_panes].row
+    rows = list(sheet.iter_rows(min_row=first, max_row=first + len(figures) - 1))
+    # A percentage is stored as its fraction and shown as one (0.0%).
+    stored = [
+        Decimal(str(row[1].value)) * (100 if row[1].number_format == "0.0%" else 1) for row in rows
+    ]
+    assert stored == [value for _key, value in figures]
     context.close()

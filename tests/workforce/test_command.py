@@ -47,7 +47,10 @@ def test_csv_and_xlsx_files(workforce, tmp_path):
     call_command("job_report", *ARGS, "--format", "xlsx", "--output", str(xlsx_file))
     assert "Villagers employed,3," in csv_file.read_text(encoding="utf-8-sig")
     sheet = openpyxl.load_workbook(xlsx_file).worksheets[0]
-    assert [c.value for c in sheet[2]][:2] == ["Villagers employed", 3]
+    assert sheet["A1"].value == "Job-creation report · Figures"
+    assert sheet["A2"].value.startswith("Period: 2026-04-01 – 2026-06-30")
+    first = int(sheet.freeze_panes[1:])  # the first row under the headings
+    assert [c.value for c in sheet[first]][:2] == ["Villagers employed", 3]
 
 
 @pytest.mark.parametrize(

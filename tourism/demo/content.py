@@ -317,6 +317,15 @@ TICKET_TYPES = [
         ),
         Decimal("0.00"),
     ),
+    TicketData(
+        "group",
+        Bi("团队票", "Group rate"),
+        Bi(
+            "10人及以上团队，在团队预约页预订，每人",
+            "Per person, for groups of 10 or more booked on the group page",
+        ),
+        Decimal("48.00"),
+    ),
 ]
 
 

@@ -13,11 +13,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from tourism.models import Order, OrderLine, OrderLog, Payment, Slot, Ticket, TicketType
-from tourism.tickets.services import slots_open
+from tourism.tickets.opening import slots_open_in_opening_hours
 
 OPEN_DAYS = 60
 PAST_DAYS = 14
-FIRST_ENTRY, LAST_ENTRY, EVERY_MINUTES = datetime.time(9), datetime.time(16), 60
+# Slots follow the park's opening hours (site settings): first entry at opening time.
+EVERY_MINUTES = 60
 CAPACITY = 150
 SOLD_OUT_CAPACITY = 30
 DEMO_EMAIL_DOMAIN = "demo.huagu.example"
@@ -34,12 +35,9 @@ def sold_out_dates(today: datetime.date) -> list[datetime.date]:
 
 def ensure_ticket_sales(tally) -> None:
     today = timezone.localdate()
-    opened = slots_open(
+    opened = slots_open_in_opening_hours(
         date_from=today - datetime.timedelta(days=PAST_DAYS),
         date_to=today + datetime.timedelta(days=OPEN_DAYS - 1),
-        weekdays=set(range(7)),
-        first_entry=FIRST_ENTRY,
-        last_entry=LAST_ENTRY,
         every_minutes=EVERY_MINUTES,
         capacity=CAPACITY,
     )

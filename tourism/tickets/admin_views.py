@@ -21,8 +21,8 @@ from wagtail.admin.views.reports import ReportView
 
 from tourism.models import TicketType
 
-from . import closures, services
-from .models import ClosedDay, Slot
+from . import closures, opening, services
+from .models import ClosedDay, Order, Slot
 from .selectors import visitors_by_day
 
 WEEKDAYS = [
@@ -75,6 +75,16 @@ class OpenCapacityForm(forms.Form):
     capacity = forms.IntegerField(
         label=gettext_lazy("Places per slot"), min_value=1, max_value=100_000, initial=200
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Entry follows the park's opening hours: the first slot at opening time, the last
+        # ending by closing time.
+        every = self.fields["every_minutes"].initial
+        self.fields["first_entry"].initial = opening.first_entry_time() or datetime.time(9)
+        self.fields["last_entry"].initial = opening.last_entry_time(
+            every_minutes=every
+        ) or datetime.time(16, 30)
 
     def clean(self):
         data = super().clean()
@@ -178,6 +188,10 @@ class VisitorsReportView(ReportView):
         return [
             Column("date", label=_("Visit date")),
             Column("booked", label=_("Booked")),
+            *[
+                Column(f"channel_{value}", label=_("Booked: %(channel)s") % {"channel": label})
+                for value, label in Order.Channel.choices
+            ],
             Column("checked_in", label=_("Checked in")),
             *[
                 Column(f"type_{t.pk}", label=_("Revenue: %(type)s") % {"type": t})
@@ -200,6 +214,8 @@ class VisitorsReportView(ReportView):
         for row in rows:
             for t in self._ticket_types():
                 row[f"type_{t.pk}"] = row["by_type"].get(t.pk, 0)
+            for value in Order.Channel.values:
+                row[f"channel_{value}"] = row["by_channel"].get(value, 0)
         return rows
 
 

@@ -4,11 +4,14 @@ Availability, create an order, read an order's status; the schema is served at
 ``/api/v1/openapi.json`` and browsable at ``/api/v1/docs``. Every input is bounded by the
 schemas below (sizes, ranges, characters, no unknown fields), so a malformed request is
 answered 4xx by validation and never reaches the database as something it would refuse
-with an error. Requests are rate limited per client address (``ratelimit.py``).
+with an error. Orders and order status need a partner's API key (``api_auth.py``) and
+are limited per key; availability is open to anyone, limited per client address
+(``ratelimit.py``).
 """
 
 import datetime
 import functools
+import math
 import re
 import unicodedata
 from decimal import Decimal
@@ -26,9 +29,15 @@ from ninja import Field, NinjaAPI, Schema
 from ninja.errors import HttpError, Throttled, ValidationError
 from pydantic import AfterValidator, ConfigDict, StringConstraints, field_validator
 
+from core.identity import DocumentType
+
 from . import services
+from .api_auth import KEY_CALL, partner_key
 from .models import Order, Payment
+from .partner_keys import ApiKeyRefused, partner_order_create
 from .ratelimit import ClientRateLimit
+from .realname import VisitorError
+from .realname import VisitorIn as RealNameVisitor
 from .selectors import day_availability, prices_on
 from .services import BookingError, Contact, SoldOut
 
@@ -41,7 +50,6 @@ TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{1,64}")
 LANGUAGES = tuple(code for code, _name in settings.LANGUAGES)
 
 ANY_CALL = ClientRateLimit("api", "API_RATE_LIMIT_PER_MINUTE")
-ORDER_CALL = ClientRateLimit("api-orders", "API_ORDER_RATE_LIMIT_PER_MINUTE")
 
 
 def _language_from_header(run):
@@ -87,13 +95,20 @@ api = NinjaAPI(
     version="1",
     description=(
         "Availability, orders and order status for channel partners. Prices are in CNY, "
-        "as decimal strings. Requests are rate limited per client address; over the limit "
-        "the answer is 429 with a Retry-After header. Request bodies are JSON and must be "
+        "as decimal strings.\n\n"
+        "**API keys.** Creating orders and reading an order's status need the API key the "
+        "park issued to the partner, sent as `Authorization: Bearer <key>` (the Authorize "
+        "button below). A missing, wrong, revoked or expired key is answered 401 with the "
+        "reason in `detail`. An order can be read back only with a key of the partner that "
+        "made it. Availability needs no key.\n\n"
+        "**Limits.** Each key has its own limit of requests a minute, set by the park; "
+        "availability without a key is limited per client address. Over a limit the "
+        "answer is 429 with a Retry-After header (seconds).\n\n"
+        "Request bodies are JSON and must be "
         "sent with Content-Type: application/json (a charset may follow); any other "
         "content type is answered 415."
     ),
     urls_namespace="api_v1",
-    throttle=[ANY_CALL],
 )
 # Added first, so it runs inside the language of the answer.
 api.add_decorator(_json_body_required, mode="view")
@@ -137,9 +152,29 @@ class LineIn(StrictSchema):
 
 
 class ContactIn(StrictSchema):
+    name: Name = Field(description="The person the booking is under (姓名).")
+    phone: Phone = Field(
+        description=(
+            "A mainland mobile number (11 digits), or another number in international form "
+            "(+ and the country code). One phone number holds a limited number of tickets "
+            "per visit date."
+        )
+    )
+    email: Email | None = Field(
+        None, description="Optional: the confirmation email goes here when given."
+    )
+
+
+class VisitorIn(StrictSchema):
+    """Who one ticket is for (real-name tickets): name and identity document."""
+
+    ticket_type_id: Id
     name: Name
-    phone: Phone
-    email: Email
+    document_type: Literal[tuple(DocumentType.values)] = Field(
+        description="id_card (resident ID card), hk_macao_permit, hk_macao_home_permit, "
+        "taiwan_home_permit, taiwan_permit or passport."
+    )
+    number: _text(40) = Field(description="The document's number; ID cards are checked in full.")
 
 
 class OrderIn(StrictSchema):
@@ -148,6 +183,12 @@ class OrderIn(StrictSchema):
     slot_id: Id
     lines: list[LineIn] = Field(min_length=1, max_length=50)
     contact: ContactIn
+    visitors: list[VisitorIn] | None = Field(
+        None,
+        max_length=MAX_QUANTITY,
+        description="One per ticket, when the park sells real-name tickets (required then); "
+        "each ID number may hold one ticket per visit date.",
+    )
     language: Literal[LANGUAGES] | None = Field(
         None, description="Language of the confirmation email; default: Accept-Language."
     )
@@ -206,6 +247,13 @@ class LineOut(Schema):
     amount: str
 
 
+class VisitorOut(Schema):
+    name: str
+    ticket_type_id: int
+    document_type: str
+    number: str = Field(description="Masked: the first three and last four characters.")
+
+
 class OrderOut(Schema):
     reference: str
     status: str
@@ -217,6 +265,7 @@ class OrderOut(Schema):
     hold_expires_at: datetime.datetime | None
     paid_at: datetime.datetime | None
     lines: list[LineOut]
+    visitors: list[VisitorOut]
     order_url: str
 
 
@@ -262,10 +311,23 @@ def _field_errors(request, exc: ValidationError):
     return api.create_response(request, {"detail": errors}, status=422)
 
 
+@api.exception_handler(ApiKeyRefused)
+def _key_refused(request, exc: ApiKeyRefused):
+    response = api.create_response(request, {"detail": exc.message}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="api", error="invalid_token"'
+    return response
+
+
 @api.exception_handler(Throttled)
 def _throttled(request, exc: Throttled):
-    detail = _("Too many requests from this address; please wait a minute and try again.")
-    return api.create_response(request, {"detail": detail}, status=429)
+    if getattr(request, "auth", None) is not None:
+        detail = _("Too many requests with this API key; please wait a minute and try again.")
+    else:
+        detail = _("Too many requests from this address; please wait a minute and try again.")
+    response = api.create_response(request, {"detail": detail}, status=429)
+    if exc.wait is not None:
+        response["Retry-After"] = str(math.ceil(exc.wait))
+    return response
 
 
 @api.exception_handler(RequestDataTooBig)
@@ -293,6 +355,11 @@ def _server_error(request, exc: Exception):
 
 def _booking_error(error: BookingError) -> ValidationError:
     loc = SERVICE_FIELDS.get(error.field or "", ["body"])
+    if isinstance(error, VisitorError):
+        # The visitor the service names: ["body", "visitors", 1, "number"].
+        loc = ["body", "visitors"]
+        if error.index is not None:
+            loc += [error.index, error.part]
     return ValidationError([{"loc": loc, "msg": error.message, "type": "booking"}])
 
 
@@ -319,7 +386,8 @@ def _order_url(request: HttpRequest, order: Order) -> str:
 @api.get(
     "/availability",
     response={200: AvailabilityOut, 422: FieldErrorsOut, 429: ErrorOut},
-    summary="Entry slots with places left, and prices, on a date",
+    throttle=[ANY_CALL],
+    summary="Entry slots with places left, and prices, on a date (no key needed)",
     operation_id="availability",
 )
 def availability(request, date: datetime.date):
@@ -355,13 +423,15 @@ def availability(request, date: datetime.date):
     "/orders",
     response={
         201: OrderCreatedOut,
+        401: ErrorOut,
         409: ErrorOut,
         422: FieldErrorsOut,
         415: ErrorOut,
         429: ErrorOut,
         503: ErrorOut,
     },
-    throttle=[ANY_CALL, ORDER_CALL],
+    auth=partner_key,
+    throttle=[KEY_CALL],
     summary="Book places in a slot",
     description=(
         "Takes the places at once. 409 when fewer places are left than asked for; 422 with "
@@ -373,12 +443,20 @@ def availability(request, date: datetime.date):
 )
 def create_order(request, order: OrderIn):
     try:
-        created = services.order_create(
+        created = partner_order_create(
+            api_key=request.auth,
             slot_id=order.slot_id,
             quantities={line.ticket_type_id: line.quantity for line in order.lines},
-            contact=Contact(order.contact.name, order.contact.phone, order.contact.email),
+            contact=Contact(order.contact.name, order.contact.phone, order.contact.email or ""),
             language=order.language or translation.get_language(),
-            channel="api",
+            visitors=(
+                [
+                    RealNameVisitor(v.ticket_type_id, v.name, v.document_type, v.number)
+                    for v in order.visitors
+                ]
+                if order.visitors is not None
+                else None
+            ),
         )
         payment: Payment | None = services.order_start_payment(
             order=created, base_url=request.build_absolute_uri("/")
@@ -402,8 +480,11 @@ def create_order(request, order: OrderIn):
 
 @api.get(
     "/orders/{token}",
-    response={200: OrderOut, 404: ErrorOut, 429: ErrorOut},
+    response={200: OrderOut, 401: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    auth=partner_key,
+    throttle=[KEY_CALL],
     summary="An order's status and lines",
+    description="Only orders made with a key of the same partner; any other token is 404.",
     operation_id="order_status",
 )
 def order_status(request, token: str):
@@ -411,8 +492,8 @@ def order_status(request, token: str):
     if TOKEN_RE.fullmatch(token):
         order = (
             Order.objects.select_related("slot")
-            .prefetch_related("lines__ticket_type")
-            .filter(token=token)
+            .prefetch_related("lines__ticket_type", "visitors")
+            .filter(token=token, partner_record__api_key__partner_id=request.auth.partner_id)
             .first()
         )
     if order is None:
@@ -438,5 +519,19 @@ def order_status(request, token: str):
             }
             for line in order.lines.all()
         ],
+        "visitors": [
+            {
+                "name": v.name,
+                "ticket_type_id": v.ticket_type_id,
+                "document_type": v.document_type,
+                "number": v.masked_number,
+            }
+            for v in order.visitors.all()
+            if v.released_at is None
+        ],
         "order_url": _order_url(request, order),
     }
+
+
+# Group orders (``POST /groups``) live in their own module, on this API.
+from . import group_api  # noqa: E402, F401

@@ -20,6 +20,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core import history
+
 from .models import ClosedDay, Order, Payment, Slot
 from .services import (
     BookingError,
@@ -215,6 +217,9 @@ def slot_update(
                 field="capacity",
             )
         slot.refresh_from_db()
+        history.log_change(
+            slot, before=history.snapshot(stored), after=history.snapshot(slot), user=user
+        )
     return slot, cancelled
 
 

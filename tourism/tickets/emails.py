@@ -28,6 +28,11 @@ def closure_notice(notice: dict | None) -> str:
         reason = localized_text(closed_day, "reason") if closed_day else ""
         text = _("The park is closed on %(date)s, so your booking is cancelled.") % {"date": date}
         return f"{text} {reason}".strip()
+    if notice["kind"] == "no_show":
+        return _(
+            "Nobody came for your pay-at-gate reservation for %(date)s %(time)s by the time it "
+            "was held until, so it is cancelled and its places have gone back on sale."
+        ) % {"date": date, "time": _time_label(notice)}
     return _(
         "The park has changed the entry time you booked (%(date)s %(time)s), so your booking "
         "is cancelled."
@@ -43,8 +48,12 @@ def _time_label(notice: dict) -> str:
 def send_order_email(order_id: int, *, notice: dict | None = None) -> None:
     """The order's email for its status; ``notice`` says why the park cancelled it, if it did."""
     order = (
-        Order.objects.select_related("slot").prefetch_related("lines__ticket_type").get(pk=order_id)
+        Order.objects.select_related("slot")
+        .prefetch_related("lines__ticket_type", "visitors__ticket_type")
+        .get(pk=order_id)
     )
+    if not order.contact_email:
+        return  # sold at the box office: the visitor took the tickets at the counter
     with translation.override(order.language):
         subjects = {
             Order.Status.PAID: _("Your tickets for %(date)s: %(ref)s"),
@@ -58,6 +67,8 @@ def send_order_email(order_id: int, *, notice: dict | None = None) -> None:
             "order": order,
             "url": order_url(order),
             "lines": order.lines.all(),
+            # Real-name tickets: who each is for, numbers masked (an email is no safe place).
+            "visitors": [v for v in order.visitors.all() if v.released_at is None],
             "notice": closure_notice(notice),
             # A moved slot's order is shown for the visit it was booked for.
             "visit_date": notice["date"] if notice else order.slot.date,

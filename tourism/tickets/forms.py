@@ -4,7 +4,9 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from core.phones import normalise_phone
 from tourism.middleware import has_control_characters
 
 
@@ -63,11 +65,30 @@ class BookingForm(forms.Form):
             )
         },
     )
-    name = forms.CharField(label=_("Name"), max_length=100, validators=[refuse_control_characters])
     phone = forms.CharField(
-        label=_("Mobile phone"), max_length=30, validators=[refuse_control_characters]
+        label=_("Mobile phone"),
+        max_length=30,
+        validators=[refuse_control_characters],
+        help_text=_(
+            "A mainland mobile number, or another number starting with + and the country code."
+        ),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
-    email = forms.EmailField(label=_("Email"), help_text=_("Your tickets are sent here."))
+    name = forms.CharField(
+        label=pgettext_lazy("person", "Name"),
+        max_length=100,
+        validators=[refuse_control_characters],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("Email (optional)"),
+        required=False,
+        help_text=_(
+            "We will send your tickets to this email. Without one, keep the link of the page "
+            "that shows your tickets, or find your tickets later by your phone number."
+        ),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
     def __init__(self, *args, ticket_types=(), slots=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -81,6 +102,9 @@ class BookingForm(forms.Form):
                 initial=0,
                 required=False,
             )
+
+    def clean_phone(self) -> str:
+        return normalise_phone(self.cleaned_data["phone"])
 
     def quantity_fields(self):
         return [(self[f"qty_{t.pk}"], t, price) for t, price in self.ticket_types]

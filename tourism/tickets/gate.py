@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import services
+from .gate_id import gate_admit
 from .selectors import gate_day_summary
 from .services import CheckIn
 
@@ -28,10 +28,10 @@ PERMISSION = "tourism.check_in_ticket"
 
 
 class GateCodeForm(forms.Form):
-    """What the QR code says, or the ticket code typed from it."""
+    """What the QR code says, the ticket code typed from it, or a visitor's ID number."""
 
     # Long enough for anything a QR code on a ticket could say; anything else is not a ticket.
-    code = forms.CharField(label=gettext_lazy("Ticket code"), max_length=512)
+    code = forms.CharField(label=gettext_lazy("Ticket code or ID number"), max_length=512)
 
 
 def _gate_staff_only(view):
@@ -52,12 +52,16 @@ def _noindex(response):
     return response
 
 
-def _ticket_data(check_in: CheckIn) -> dict | None:
+def _ticket_data(check_in: CheckIn, user=None) -> dict | None:
     ticket = check_in.ticket
     if ticket is None:
         return None
     order = ticket.order
+    visitor = getattr(ticket, "visitor", None)
+    named = [visitor.name, visitor.shown_number(user)] if visitor is not None else []
     return {
+        "visitor": visitor.name if visitor is not None else None,
+        "id_number": visitor.shown_number(user) if visitor is not None else None,
         "code": ticket.code,
         "type": ticket.ticket_type.display_name,
         "order": order.reference,
@@ -69,8 +73,10 @@ def _ticket_data(check_in: CheckIn) -> dict | None:
             timezone.localtime(ticket.checked_in_at).isoformat() if ticket.checked_in_at else None
         ),
         "checked_in_by": ticket.checked_in_by.get_username() if ticket.checked_in_by else None,
+        "group": _group_data(check_in),
         "summary": " · ".join(
             [
+                *named,
                 ticket.ticket_type.display_name,
                 order.reference,
                 order.contact_name,
@@ -88,17 +94,19 @@ def gate(request):
     check_in = None
     form = GateCodeForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
-        check_in = services.ticket_check_in(payload=form.cleaned_data["code"], user=request.user)
+        check_in = gate_admit(value=form.cleaned_data["code"], user=request.user)
         form = GateCodeForm()  # ready for the next visitor
     today = timezone.localdate()
     context = {
         "form": form,
         "check_in": check_in,
         "label": CheckIn.RESULTS.get(check_in.result) if check_in else None,
-        "ticket": _ticket_data(check_in) if check_in else None,
+        "ticket": _ticket_data(check_in, request.user) if check_in else None,
         "collect_text": _collect_text(check_in) if check_in else "",
+        "group_text": _group_text(check_in) if check_in else "",
         "summary": gate_day_summary(today),
         "today": today,
+        "can_sell": request.user.has_perm("tourism.sell_at_box_office"),
     }
     status = 422 if form.is_bound and not form.is_valid() else 200
     return _noindex(TemplateResponse(request, "tourism/tickets/gate.html", context, status=status))
@@ -124,7 +132,7 @@ def gate_check_in(request):
     if not isinstance(payload, str) or not payload.strip():
         return _error(_("Nothing to check: scan a ticket or type its code."), status=400)
     # Whatever else a QR code says (a web address, binary junk) the service answers "forged".
-    check_in = services.ticket_check_in(payload=payload, user=request.user)
+    check_in = gate_admit(value=payload, user=request.user)
     summary = gate_day_summary(timezone.localdate())
     response = JsonResponse(
         {
@@ -133,12 +141,35 @@ def gate_check_in(request):
             "message": check_in.message,
             "collect": str(check_in.collect) if check_in.collect is not None else None,
             "collect_text": _collect_text(check_in),
-            "ticket": _ticket_data(check_in),
+            "group_text": _group_text(check_in),
+            "ticket": _ticket_data(check_in, request.user),
             "expected": summary["expected"],
             "arrived": summary["arrived"],
         }
     )
     return _noindex(response)
+
+
+def _group_data(check_in: CheckIn) -> dict | None:
+    """The group a leader's code stands for: who leads it, and how many are in."""
+    group = check_in.group
+    if group is None:
+        return None
+    tickets = group.order.tickets.filter(refunded_at__isnull=True)
+    return {
+        "code": group.code,
+        "leader": group.leader_name,
+        "agency": group.agency,
+        "people": tickets.count(),
+        "admitted": tickets.filter(checked_in_at__isnull=False).count(),
+    }
+
+
+def _group_text(check_in: CheckIn) -> str:
+    data = _group_data(check_in)
+    if data is None:
+        return ""
+    return _("Group: %(admitted)s of %(people)s admitted") % data
 
 
 def _collect_text(check_in: CheckIn) -> str:

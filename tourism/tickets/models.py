@@ -13,8 +13,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
+from core.labels import labelled
 from tourism.models import TicketType, localized_text
 
 # Crockford-style alphabet without look-alikes (no I, L, O, U, 0, 1): read aloud at the gate.
@@ -121,12 +122,14 @@ class Slot(models.Model):
             )
 
     @property
+    @labelled(_("entry time"))
     def time_label(self) -> str:
         if self.starts_at is None:
             return str(_("all day"))
         return f"{self.starts_at:%H:%M}–{self.ends_at:%H:%M}"
 
     @property
+    @labelled(_("places left"))
     def places_left(self) -> int:
         """Capacity less what orders hold (expired holds included until they are expired)."""
         return max(self.capacity - self.taken, 0)
@@ -177,6 +180,12 @@ class Order(models.Model):
         EXPIRED = "expired", _("Expired")
         REFUNDED = "refunded", _("Refunded")
 
+    class Channel(models.TextChoices):
+        WEB = "web", _("Website")
+        API = "api", _("Partner API")
+        BOX_OFFICE = "box_office", _("Box office")
+        GROUP = "group", _("Group booking")
+
     # Statuses whose places count against the slot's capacity.
     HOLDING = (Status.PENDING, Status.RESERVED, Status.PAID)
 
@@ -191,9 +200,14 @@ class Order(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
     )
     provider = models.CharField(_("payment method"), max_length=20)
-    contact_name = models.CharField(_("name"), max_length=100)
-    contact_phone = models.CharField(_("phone"), max_length=30)
-    contact_email = models.EmailField(_("email"))
+    # A person's name: 姓名 in Chinese, not 名称 (a thing's name).
+    contact_name = models.CharField(pgettext_lazy("person", "name"), max_length=100)
+    contact_phone = models.CharField(
+        _("phone"), max_length=30, help_text=_("Mainland mobile, or international form.")
+    )
+    contact_email = models.EmailField(
+        _("email"), blank=True, help_text=_("Optional: confirmations go here when given.")
+    )
     language = models.CharField(_("language"), max_length=10, default="zh-hans")
     quantity = models.PositiveIntegerField(_("visitors"))
     total = models.DecimalField(_("total (CNY)"), max_digits=10, decimal_places=2)
@@ -201,7 +215,9 @@ class Order(models.Model):
     hold_expires_at = models.DateTimeField(_("hold expires"), null=True, blank=True, db_index=True)
     paid_at = models.DateTimeField(_("paid"), null=True, blank=True)
     ended_at = models.DateTimeField(_("cancelled, expired or refunded"), null=True, blank=True)
-    channel = models.CharField(_("channel"), max_length=20, default="web")
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=Channel.choices, default=Channel.WEB
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -275,12 +291,18 @@ class Ticket(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # A ticket refunded on its own at the order desk: no longer valid at the gate, its
+    # place released; the rest of the order stands.
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
 
     class Meta:
         ordering = ["pk"]
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
-        permissions = [("check_in_ticket", _("Can admit visitors at the gate"))]
+        permissions = [
+            ("check_in_ticket", _("Can admit visitors at the gate")),
+            ("sell_at_box_office", _("Can sell tickets at the box office")),
+        ]
 
     def __str__(self):
         return self.code
@@ -291,6 +313,13 @@ class Payment(models.Model):
 
     # Not content: Wagtail's reference index would add queries to every booking.
     wagtail_reference_index_ignore = True
+
+    class Method(models.TextChoices):
+        """How money taken at the box office was paid; online payments leave it empty."""
+
+        CASH = "cash", _("Cash")
+        WECHAT = "wechat", _("WeChat Pay")
+        ALIPAY = "alipay", _("Alipay")
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -316,11 +345,22 @@ class Payment(models.Model):
     taken_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    method = models.CharField(
+        _("paid by"), max_length=10, choices=Method.choices, blank=True, default=""
+    )
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
+        constraints = [
+            # A WeChat Pay or Alipay transaction scanned at the counter pays for one sale only.
+            models.UniqueConstraint(
+                fields=["method", "provider_payment_id"],
+                condition=models.Q(method__in=["wechat", "alipay"]),
+                name="counter_payment_recorded_once",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.provider} ¥{self.amount} ({self.get_status_display()})"
@@ -334,8 +374,18 @@ class Refund(models.Model):
     reason = models.CharField(_("reason"), max_length=200)
     provider_reference = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Who gave the money back: for a gate order, the staff member who handed back the cash.
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("refunded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
+        ordering = ["created_at", "pk"]
         verbose_name = _("refund")
         verbose_name_plural = _("refunds")
 
@@ -383,3 +433,29 @@ class OrderLog(models.Model):
 
     def __str__(self):
         return f"{self.order_id} {self.action} {self.at:%Y-%m-%d %H:%M}"
+
+
+class PhoneDay(models.Model):
+    """One row per phone number and visit date, locked while a booking counts that phone's tickets.
+
+    The per-phone limit counts the phone's orders for the date; two bookings of one phone
+    for one date (on different slots) would each count before the other commits. Each
+    takes this row ``FOR UPDATE`` first, so the second counts after the first has
+    committed. Rows for past dates carry no meaning and are deleted by ``release_no_shows``.
+    """
+
+    wagtail_reference_index_ignore = True
+
+    phone = models.CharField(_("phone"), max_length=30)
+    date = models.DateField(_("visit date"))
+
+    class Meta:
+        verbose_name = _("phone booking lock")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["phone", "date"], name="one_lock_row_per_phone_and_date"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.phone} {self.date}"

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from tourism.models import TicketType, localized_text
 
+from .limits import released_places_by_slot
 from .models import ClosedDay, Order, SeasonPrice, Slot, Ticket
 
 
@@ -25,8 +26,11 @@ def price_for(ticket_type: TicketType, date: datetime.date) -> Decimal:
 
 
 def prices_on(date: datetime.date) -> list[tuple[TicketType, Decimal]]:
-    """Every ticket type on sale with its price on ``date``, in two queries."""
-    types = list(TicketType.objects.filter(active=True))
+    """Every ticket type on sale with its price on ``date``, in two queries.
+
+    The group rate is sold only as a group booking (``groups.py``), so it is not among them.
+    """
+    types = list(TicketType.objects.filter(active=True).exclude(audience=TicketType.Audience.GROUP))
     seasons = {}
     for season in SeasonPrice.objects.filter(starts_on__lte=date, ends_on__gte=date).order_by(
         "starts_on", "pk"
@@ -88,6 +92,8 @@ def availability(
         day.closed_reason = localized_text(closed, "reason")
     slots = list(Slot.objects.filter(date__range=(start, end)).order_by("date", "starts_at"))
     freed = _expired_holds_by_slot([s.pk for s in slots], now)
+    for slot_id, places in released_places_by_slot([s.pk for s in slots], now).items():
+        freed[slot_id] = freed.get(slot_id, 0) + places
     for slot in slots:
         slot.remaining = max(slot.capacity - slot.taken + freed.get(slot.pk, 0), 0)
         entry_closed = slot.date < today or (
@@ -123,7 +129,8 @@ def gate_day_summary(date: datetime.date) -> dict:
 
 
 def visitors_by_day(dates: list[datetime.date]) -> list[dict]:
-    """Per visit date: visitors booked, checked in, and revenue by ticket type (paid orders).
+    """Per visit date: visitors booked (in all and by channel), checked in, and revenue by
+    ticket type (paid orders).
 
     Three aggregate queries whatever the number of dates or orders.
     """
@@ -132,12 +139,21 @@ def visitors_by_day(dates: list[datetime.date]) -> list[dict]:
     from .models import OrderLine
 
     rows = {
-        d: {"date": d, "booked": 0, "checked_in": 0, "revenue": Decimal("0"), "by_type": {}}
+        d: {
+            "date": d,
+            "booked": 0,
+            "checked_in": 0,
+            "revenue": Decimal("0"),
+            "by_type": {},
+            "by_channel": {},
+        }
         for d in dates
     }
     holding = Order.objects.filter(slot__date__in=dates, status__in=Order.HOLDING)
-    for row in holding.values("slot__date").annotate(n=Sum("quantity")):
-        rows[row["slot__date"]]["booked"] = row["n"]
+    for row in holding.values("slot__date", "channel").annotate(n=Sum("quantity")):
+        day = rows[row["slot__date"]]
+        day["booked"] += row["n"]
+        day["by_channel"][row["channel"]] = row["n"]
     arrived = Ticket.objects.filter(order__slot__date__in=dates, checked_in_at__isnull=False)
     for row in arrived.values("order__slot__date").annotate(n=Count("pk")):
         rows[row["order__slot__date"]]["checked_in"] = row["n"]

@@ -20,6 +20,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import history
+from core.models import BulkWrite
+from core.phones import normalise_phone
 from tourism.models import TicketType
 
 from .models import (
@@ -84,18 +87,21 @@ def _log(order: Order, action: str, *, user=None, **data) -> None:
 
 
 def _validate_contact(contact: Contact) -> Contact:
+    """The contact as stored: name trimmed, phone in ``core.phones`` form, email optional."""
     name, phone, email = contact.name.strip(), contact.phone.strip(), contact.email.strip()
     if not name:
         raise BookingError(_("Please give the name the booking is under."), field="name")
     if len(name) > 100:
         raise BookingError(_("The name is too long."), field="name")
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    if not 7 <= len(digits) <= 15 or any(ch not in "0123456789+-() " for ch in phone):
-        raise BookingError(_("Please give a phone number we can reach you on."), field="phone")
     try:
-        validate_email(email)
-    except ValidationError:
-        raise BookingError(_("Please give a valid email address."), field="email") from None
+        phone = normalise_phone(phone)
+    except ValidationError as error:
+        raise BookingError(error.messages[0], field="phone") from None
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise BookingError(_("Please give a valid email address."), field="email") from None
     return Contact(name=name, phone=phone, email=email)
 
 
@@ -135,71 +141,96 @@ def _priced_lines(
         raise BookingError(_("Choose at least one ticket."), field="lines")
     if sum(wanted.values()) > settings.TICKETS_MAX_PER_ORDER:
         raise BookingError(
-            _("At most %(n)s tickets per order; for groups, please call the park.")
+            _("At most %(n)s tickets per order. For a larger group, please use the group booking.")
             % {"n": settings.TICKETS_MAX_PER_ORDER},
             field="lines",
         )
-    types = {t.pk: t for t in TicketType.objects.filter(pk__in=wanted, active=True)}
+    on_sale = TicketType.objects.filter(pk__in=wanted, active=True).exclude(
+        audience=TicketType.Audience.GROUP
+    )
+    types = {t.pk: t for t in on_sale}
     if set(types) != set(wanted):
         raise BookingError(_("One of the ticket types is not on sale."), field="lines")
     return [(types[pk], qty, price_for(types[pk], date)) for pk, qty in sorted(wanted.items())]
+
+
+def _take_places(slot: Slot, quantity: int, *, now: datetime.datetime) -> None:
+    """Take ``quantity`` places of ``slot`` in the caller's transaction, or raise with nothing taken.
+
+    One conditional UPDATE of ``taken``: two bookings racing for the last places cannot
+    both pass it.
+    """
+    from . import limits
+
+    _lock_timeout()
+    # Release what expired holds and no-shows on this slot still keep before counting
+    # what is left.
+    _expire_due(now=now, slot_id=slot.pk)
+    limits.no_shows_release(now=now, slot_id=slot.pk)
+    # The slot as the tourist chose it: staff moving it meanwhile makes this take nothing.
+    taken = Slot.objects.filter(
+        pk=slot.pk,
+        date=slot.date,
+        starts_at=slot.starts_at,
+        taken__lte=F("capacity") - quantity,
+    ).update(taken=F("taken") + quantity)
+    if (
+        not taken
+        and not Slot.objects.filter(pk=slot.pk, date=slot.date, starts_at=slot.starts_at).exists()
+    ):
+        raise BookingError(
+            _("That entry time has just been changed; please choose again."), field="slot"
+        )
+    # A day closed while this booking waited for the slot: checked after taking the
+    # slot's row, which closing the day locks first.
+    if taken and ClosedDay.objects.filter(date=slot.date).exists():
+        raise BookingError(_("The park is closed on that day."), field="slot")
+    if not taken:
+        raise SoldOut(
+            _("Sorry, not enough places are left at that time. Please choose another time or date.")
+        )
 
 
 def order_create(
     *,
     slot_id: int,
     quantities: dict[int, int],
-    contact: Contact,
+    contact: Contact | None,
     language: str = "zh-hans",
     channel: str = "web",
     provider=None,
     now: datetime.datetime | None = None,
+    visitors: list | None = None,
 ) -> Order:
     """Take places in a slot and create the order that holds them.
 
     Raises ``SoldOut`` when fewer places are left than asked for, ``BookingError``
-    for anything else wrong with the request; in both cases nothing is saved.
+    for anything else wrong with the request; in both cases nothing is saved. A sale
+    at the box office has no ``contact``: the visitor stands at the counter.
+    ``visitors`` (``realname.VisitorIn``, one per ticket) name who each ticket is for;
+    real-name tickets require them on the website and the partner API.
     """
+    from . import limits
     from .payments import get_provider
+    from .realname import visitors_attach, visitors_for_booking
 
     provider = provider or get_provider()
     now = now or timezone.now()
-    contact = _validate_contact(contact)
+    contact = _validate_contact(contact) if contact is not None else Contact("", "", "")
     slot = _bookable_slot(slot_id, now=now)
     lines = _priced_lines(quantities, slot.date)
+    checked = visitors_for_booking(
+        visitors=visitors, lines=lines, visit_date=slot.date, channel=channel, now=now
+    )
     quantity = sum(qty for _, qty, _ in lines)
     total = sum((price * qty for _, qty, price in lines), Decimal("0"))
 
     with transaction.atomic():
-        _lock_timeout()
-        # Release what expired holds on this slot still keep before counting what is left.
-        _expire_due(now=now, slot_id=slot.pk)
-        # The slot as the tourist chose it: staff moving it meanwhile makes this take nothing.
-        taken = Slot.objects.filter(
-            pk=slot.pk,
-            date=slot.date,
-            starts_at=slot.starts_at,
-            taken__lte=F("capacity") - quantity,
-        ).update(taken=F("taken") + quantity)
-        if (
-            not taken
-            and not Slot.objects.filter(
-                pk=slot.pk, date=slot.date, starts_at=slot.starts_at
-            ).exists()
-        ):
-            raise BookingError(
-                _("That entry time has just been changed; please choose again."), field="slot"
-            )
-        # A day closed while this booking waited for the slot: checked after taking the
-        # slot's row, which closing the day locks first.
-        if taken and ClosedDay.objects.filter(date=slot.date).exists():
-            raise BookingError(_("The park is closed on that day."), field="slot")
-        if not taken:
-            raise SoldOut(
-                _(
-                    "Sorry, not enough places are left at that time. Please choose another time or date."
-                )
-            )
+        _take_places(slot, quantity, now=now)
+        # After the slot's row: every booking locks slot, then phone, never the other way.
+        limits.booking_limits_check(
+            contact=contact, slot=slot, quantity=quantity, provider=provider, now=now
+        )
         order = Order.objects.create(
             slot=slot,
             status=Order.Status.PENDING if provider.online else Order.Status.RESERVED,
@@ -219,6 +250,7 @@ def order_create(
                 for t, qty, price in lines
             ]
         )
+        visitors_attach(order=order, checked=checked, now=now)
         if not provider.online:
             _issue_tickets(order)
         _log(
@@ -229,7 +261,7 @@ def order_create(
             provider=provider.name,
             channel=channel,
         )
-    if not provider.online:
+    if not provider.online and contact.email:
         transaction.on_commit(lambda: _send_confirmation(order.pk))
     return order
 
@@ -262,18 +294,36 @@ def _issue_tickets(order: Order) -> None:
             Ticket(order=order, ticket_type_id=line.ticket_type_id) for _ in range(line.quantity)
         ]
     Ticket.objects.bulk_create(tickets)
+    if order.visitors.exists():
+        from .realname import visitors_link_tickets
+
+        visitors_link_tickets(order=order)
 
 
-def _transition(order: Order, to: str, *, from_: tuple[str, ...], **fields) -> bool:
-    """Move ``order`` to status ``to`` if it is still in one of ``from_``; True if this call moved it."""
+def _transition(order: Order, to: str, *, from_: tuple[str, ...], user=None, **fields) -> bool:
+    """Move ``order`` to status ``to`` if it is still in one of ``from_``; True if this call moved it.
+
+    The move lands in the order's history (the admin's), with the fields it set.
+    """
+    names = ["status", *fields]
+    before = history.snapshot(order, names=names)
+    if before.get("status") not in from_ and len(from_) == 1:
+        before["status"] = from_[0]
     moved = Order.objects.filter(pk=order.pk, status__in=from_).update(status=to, **fields)
     if moved:
         order.refresh_from_db()
+        history.log_change(
+            order, before=before, after=history.snapshot(order, names=names), user=user
+        )
     return bool(moved)
 
 
 def _release(order: Order) -> None:
+    from .realname import visitors_release
+
     Slot.objects.filter(pk=order.slot_id).update(taken=F("taken") - order.quantity)
+    # Real-name tickets: the visitors' ID numbers may book this date again.
+    visitors_release(order=order)
 
 
 def _end(
@@ -283,7 +333,7 @@ def _end(
     now = now or timezone.now()
     with transaction.atomic():
         _lock_timeout()
-        if not _transition(order, to, from_=from_, ended_at=now):
+        if not _transition(order, to, from_=from_, user=user, ended_at=now):
             return False
         _release(order)
         _log(order, action, user=user, **data)
@@ -339,8 +389,19 @@ def order_mark_paid(*, order: Order, payment: Payment, now: datetime.datetime | 
             retaken = Slot.objects.filter(
                 pk=order.slot_id, taken__lte=F("capacity") - order.quantity
             ).update(taken=F("taken") + order.quantity)
-            if retaken and _transition(
-                order, Order.Status.PAID, from_=(Order.Status.EXPIRED,), paid_at=now, ended_at=None
+            from .realname import visitors_retake
+
+            # Its visitors' numbers may have booked the date meanwhile: then no places either.
+            if (
+                retaken
+                and visitors_retake(order=order)
+                and _transition(
+                    order,
+                    Order.Status.PAID,
+                    from_=(Order.Status.EXPIRED,),
+                    paid_at=now,
+                    ended_at=None,
+                )
             ):
                 _issue_tickets(order)
                 _log(order, "paid_after_expiry", amount=str(payment.amount))
@@ -355,9 +416,11 @@ def order_mark_paid(*, order: Order, payment: Payment, now: datetime.datetime | 
         else f"payment_for_{order.status}_order"
     )
     _refund_payment(order=order, payment=payment, reason=reason)
-    Order.objects.filter(
+    before = history.snapshot(order, names=["status"])
+    if Order.objects.filter(
         pk=order.pk, status__in=(Order.Status.EXPIRED, Order.Status.CANCELLED)
-    ).update(status=Order.Status.REFUNDED, ended_at=now)
+    ).update(status=Order.Status.REFUNDED, ended_at=now):
+        history.log_change(order, before=before, after={"status": Order.Status.REFUNDED.value})
     _log(order, "refunded_late_payment", reason=reason, amount=str(payment.amount))
     transaction.on_commit(lambda: _send_confirmation(order.pk))
     return "refunded"
@@ -366,15 +429,19 @@ def order_mark_paid(*, order: Order, payment: Payment, now: datetime.datetime | 
 def _refund_payment(*, order: Order, payment: Payment, reason: str) -> Refund:
     from .payments import provider_for
 
-    existing = payment.refunds.first()
-    if existing:
-        return existing
+    # What is left after refunds made earlier (a ticket or an amount at the order desk):
+    # a replay or a second cancellation finds nothing left and refunds nothing.
+    refunds = list(payment.refunds.all())
+    left = payment.amount - sum((r.amount for r in refunds), Decimal("0"))
+    if left <= 0 and refunds:
+        return refunds[-1]
+    key = f"refund-{payment.pk}" if not refunds else f"refund-{payment.pk}-rest"
     provider_reference = provider_for(payment.provider).refund(
-        payment, amount=payment.amount, idempotency_key=f"refund-{payment.pk}"
+        payment, amount=left, idempotency_key=key
     )
     return Refund.objects.create(
         payment=payment,
-        amount=payment.amount,
+        amount=left,
         reason=reason,
         provider_reference=provider_reference or "",
     )
@@ -523,10 +590,11 @@ def event_record_once(*, provider: str, event_id: str, event_type: str) -> bool:
 
 @dataclass
 class CheckIn:
-    result: str  # valid | used | wrong_date | forged | unknown | not_valid
+    result: str  # valid | used | wrong_date | forged | unknown | not_valid | no_ticket
     message: str
     ticket: Ticket | None = None
     collect: Decimal | None = None  # to take at the gate, for pay-at-gate orders
+    group: object | None = None  # the GroupBooking a group code admitted (``groups.py``)
 
     RESULTS = {
         "valid": gettext_lazy("Valid: admit"),
@@ -534,6 +602,8 @@ class CheckIn:
         "wrong_date": gettext_lazy("Not for today"),
         "forged": gettext_lazy("Forged or unknown"),
         "not_valid": gettext_lazy("Not valid"),
+        # An ID number typed or read at the gate with no ticket for today.
+        "no_ticket": gettext_lazy("No ticket today"),
     }
 
 
@@ -549,8 +619,16 @@ def ticket_check_in(*, payload: str, user, now: datetime.datetime | None = None)
         .first()
     )
     if ticket is None:
+        from .groups import group_check_in, group_for_code
+
+        # A group leader's code admits the whole group.
+        group = group_for_code(code)
+        if group is not None:
+            return group_check_in(group=group, user=user, now=now)
         return CheckIn("forged", _("No ticket has this code."))
     order = ticket.order
+    if ticket.refunded_at is not None:
+        return CheckIn("not_valid", _("This ticket was refunded."), ticket)
     if order.status not in (Order.Status.PAID, Order.Status.RESERVED):
         return CheckIn(
             "not_valid",
@@ -655,6 +733,13 @@ def slots_open(
     ]
     with transaction.atomic():
         Slot.objects.bulk_create(new, batch_size=500)
+        if new:
+            # One entry in the history for the run, on a bulk write of its own.
+            history.log_bulk(
+                BulkWrite.objects.create(what=_("Entry slots opened")),
+                objects=new,
+                describe=str,
+            )
     open_dates = [d for d in dates if d not in closed]
     return {
         "created": len(new),

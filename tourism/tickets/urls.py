@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import group_views, lookup_views, views
 
 app_name = "tickets"
 
@@ -9,4 +9,17 @@ urlpatterns = [
     path("order/<str:token>/", views.order_detail, name="order"),
     path("order/<str:token>/cancel/", views.order_cancel, name="order_cancel"),
     path("order/<str:token>/visit.ics", views.order_ics, name="order_ics"),
+    path("find/", lookup_views.find, name="find"),
+    path("find/code/", lookup_views.find_code, name="find_code"),
+    path("find/orders/", lookup_views.find_orders, name="find_orders"),
+    path("find/orders/<str:reference>/cancel/", lookup_views.find_cancel, name="find_cancel"),
+    path("find/sign-out/", lookup_views.find_sign_out, name="find_sign_out"),
+    path("group/", group_views.group_booking, name="group_booking"),
+    path(
+        "group/visitors.<str:kind>",
+        group_views.group_list_template,
+        name="group_list_template",
+        kwargs=None,
+    ),
+    path("order/<str:token>/group/", group_views.group_list, name="group_list"),
 ]

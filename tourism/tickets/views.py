@@ -19,13 +19,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tourism.security.csp import allow_form_action
 
-from . import services
+from . import limits, services
 from .forms import BookingForm, last_bookable_day, visit_date_from, visit_month_from
 from .models import Order
 from .payments import get_provider, provider_for
+from .realname import VisitorError
+from .rules import BookingRules
 from .selectors import availability, day_availability, prices_on
 from .services import BookingError, Contact
 from .signing import ticket_payload
+from .visitor_forms import show_refusal, visitor_forms, visitor_groups
 
 
 def _month_grid(month_start: datetime.date) -> list[list[object]]:
@@ -46,6 +49,17 @@ def _checkout_allowed(view):
         return allow_form_action(view(request, *args, **kwargs), get_provider().checkout_origins())
 
     return wrapper
+
+
+def _limits_refusal(contact: Contact, date: datetime.date, quantity: int) -> str | None:
+    """Why the park's limits refuse this booking, said before the summary; None if they allow it."""
+    try:
+        limits.booking_limits_preview(
+            phone=contact.phone, date=date, quantity=quantity, provider=get_provider()
+        )
+    except BookingError as error:
+        return error.message
+    return None
 
 
 @require_http_methods(["GET", "POST"])
@@ -92,26 +106,41 @@ def booking(request):
         contact = Contact(
             form.cleaned_data["name"], form.cleaned_data["phone"], form.cleaned_data["email"]
         )
+        lines = [
+            (t, quantities[t.pk], price, price * quantities[t.pk])
+            for t, price in prices
+            if quantities[t.pk]
+        ]
+        # Real-name tickets: a row per ticket on the summary, posted back with the confirmation.
+        rows = (
+            visitor_forms(
+                request.POST if "confirm" in request.POST else None,
+                [(t, quantity) for t, quantity, _price, _amount in lines],
+            )
+            if lines and BookingRules.current().real_name
+            else []
+        )
+        if lines:
+            slot = next(s for s in slots if s.pk == form.cleaned_data["slot"])
+            context.update(
+                {
+                    "summary": lines,
+                    "summary_slot": slot,
+                    "total": sum(line[3] for line in lines),
+                    "visitors": sum(line[1] for line in lines),
+                    "visitor_groups": visitor_groups(rows),
+                }
+            )
         if "confirm" not in request.POST:
             # Show the summary with the total before anything is held or charged.
-            lines = [
-                (t, quantities[t.pk], price, price * quantities[t.pk])
-                for t, price in prices
-                if quantities[t.pk]
-            ]
             if not lines:
                 form.add_error(None, _("Choose at least one ticket."))
+            elif refusal := _limits_refusal(contact, selected, sum(quantities.values())):
+                form.add_error("phone", refusal)
             else:
-                slot = next(s for s in slots if s.pk == form.cleaned_data["slot"])
-                context.update(
-                    {
-                        "summary": lines,
-                        "summary_slot": slot,
-                        "total": sum(line[3] for line in lines),
-                        "visitors": sum(line[1] for line in lines),
-                    }
-                )
                 return TemplateResponse(request, "tourism/tickets/summary.html", context)
+        elif rows and not all(row.is_valid() for row in rows):
+            return TemplateResponse(request, "tourism/tickets/summary.html", context, status=422)
         else:
             try:
                 order = services.order_create(
@@ -119,10 +148,17 @@ def booking(request):
                     quantities=quantities,
                     contact=contact,
                     language=get_language(),
+                    visitors=[row.visitor_in() for row in rows] if rows else None,
                 )
                 payment = services.order_start_payment(
                     order=order, base_url=request.build_absolute_uri("/")
                 )
+            except VisitorError as error:
+                if rows and show_refusal(rows, error):
+                    return TemplateResponse(
+                        request, "tourism/tickets/summary.html", context, status=422
+                    )
+                form.add_error(None, error.message)
             except BookingError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
@@ -137,8 +173,8 @@ def _order_for(token: str) -> Order:
     if not token or len(token) > 64:
         raise Http404
     return get_object_or_404(
-        Order.objects.select_related("slot").prefetch_related(
-            "lines__ticket_type", "tickets__ticket_type"
+        Order.objects.select_related("slot", "group").prefetch_related(
+            "lines__ticket_type", "tickets__ticket_type", "tickets__visitor"
         ),
         token=token,
     )
@@ -158,11 +194,23 @@ def order_detail(request, token):
         provider_for(order.provider).sync(order)
         order.refresh_from_db()
     tickets = []
-    if order.status in (Order.Status.PAID, Order.Status.RESERVED):
-        for ticket in order.tickets.all():
+    group = getattr(order, "group", None)
+    group_qr = None
+    if group is not None and order.status in (Order.Status.PAID, Order.Status.RESERVED):
+        # One code for the whole group; its members may also show their ID at the gate.
+        group_qr = mark_safe(
+            qr_svg(
+                ticket_payload(group.code), title=_("Group code %(code)s") % {"code": group.code}
+            )
+        )
+    elif order.status in (Order.Status.PAID, Order.Status.RESERVED):
+        for ticket in order.tickets.filter(refunded_at__isnull=True).select_related(
+            "ticket_type", "visitor"
+        ):
             tickets.append(
                 {
                     "ticket": ticket,
+                    "visitor": getattr(ticket, "visitor", None),
                     "svg": mark_safe(
                         qr_svg(
                             ticket_payload(ticket.code),
@@ -183,6 +231,8 @@ def order_detail(request, token):
         and timezone.now() <= services.cancellation_deadline(order),
         "deadline": services.cancellation_deadline(order),
         "refund_reason": refund_reason,
+        "group": group,
+        "group_qr": group_qr,
     }
     return TemplateResponse(request, "tourism/tickets/order.html", context)
 

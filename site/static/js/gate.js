@@ -29,6 +29,7 @@
     message: panel.querySelector("[data-gate-message]"),
     collect: panel.querySelector("[data-gate-collect]"),
     ticket: panel.querySelector("[data-gate-ticket]"),
+    group: panel.querySelector("[data-gate-group]"),
   };
   var counts = {
     expected: root.querySelector("[data-gate-expected]"),
@@ -62,6 +63,8 @@
       parts.collect.hidden = !answer.collect_text;
       parts.ticket.textContent = answer.ticket ? answer.ticket.summary : "";
       parts.ticket.hidden = !answer.ticket;
+      parts.group.textContent = answer.group_text || "";
+      parts.group.hidden = !answer.group_text;
     }, 50);
     if (typeof answer.expected === "number") counts.expected.textContent = answer.expected;
     if (typeof answer.arrived === "number") counts.arrived.textContent = answer.arrived;

@@ -28,12 +28,17 @@ from wagtail.coreutils import find_available_slug
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
+from core import history
 from nursery.demo import ensure_nursery_demo
 from nursery.models import Zone
 from tourism.demo import content
 from tourism.demo.content import LANGUAGES, Bi, PageData, Picture
+from tourism.demo.groups import ensure_demo_groups
 from tourism.demo.images import Scene, render, render_qr
+from tourism.demo.moderation import ensure_page_awaiting_approval
+from tourism.demo.partners import DEMO_PARTNER, ensure_demo_partner
 from tourism.demo.tickets import ensure_ticket_sales
+from tourism.demo.visitors import ensure_real_name_demo
 from tourism.models import (
     AttractionGalleryImage,
     AttractionIndexPage,
@@ -87,7 +92,8 @@ class Command(BaseCommand):
         refuse_in_production(force=force)
         started = time.monotonic()
         tally = Tally()
-        with quiet_logging(enabled=verbosity < 2), transaction.atomic():
+        # The demo is one bulk write: its hundreds of rows are not logged one by one.
+        with quiet_logging(enabled=verbosity < 2), transaction.atomic(), history.bulk_write():
             locales = {lang: ensure_locale(code, tally) for lang, code in LANGUAGES.items()}
             images = ensure_images(tally)
             zones = ensure_zones(tally)
@@ -97,7 +103,11 @@ class Command(BaseCommand):
             ensure_sections(homes, images, zones, tally)
             ensure_site_settings(site, images, tally)
             users = ensure_users(tally)
+            ensure_page_awaiting_approval(tally)
             ensure_ticket_sales(tally)
+            demo_api_key = ensure_demo_partner(tally)
+            ensure_demo_groups(tally)
+            ensure_real_name_demo(tally)
             ensure_nursery_demo(tally)
             ensure_workforce_demo(tally)
 
@@ -106,10 +116,19 @@ class Command(BaseCommand):
             self.stdout.write(f"Zones cover {zone_total_mu()} mu in all.")
             self.stdout.write("")
             self.stdout.write("\n".join(user_table(users)))
+            self.stdout.write("")
+            if demo_api_key:
+                self.stdout.write(f"API key of {DEMO_PARTNER}: {demo_api_key}")
+            else:
+                self.stdout.write(
+                    f"{DEMO_PARTNER} has its API key from an earlier run (shown once then); "
+                    "issue another with: manage.py issue_api_key --label demo "
+                    f"'{DEMO_PARTNER}'"
+                )
             self.stdout.write(
                 self.style.WARNING(
-                    "These accounts and passwords are for demos only: never load the demo on a "
-                    "server that faces the internet."
+                    "These accounts, passwords and the API key are for demos only: never load "
+                    "the demo on a server that faces the internet."
                 )
             )
             self.stdout.write(

@@ -18,6 +18,10 @@ def provider_for(name: str) -> PaymentProvider:
         return StripeProvider()
     if name == "gate":
         return GateProvider()
+    if name == "box_office":
+        from .box_office import BoxOfficeProvider
+
+        return BoxOfficeProvider()
     raise ValueError(f"unknown payment provider {name!r}")
 
 

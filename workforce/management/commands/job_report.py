@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from workforce.exports import csv_text, xlsx_bytes
 from workforce.models import Village
 from workforce.reports import job_report
-from workforce.views import report_tables
+from workforce.views import report_tables, report_title_lines
 
 
 def _date(value: str) -> datetime.date:
@@ -49,9 +49,11 @@ class Command(BaseCommand):
         if format == "json":
             data = (json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n").encode()
         elif format == "csv":
-            data = csv_text(report_tables(report)).encode("utf-8-sig")
+            data = csv_text(report_tables(report), title_lines=report_title_lines(report)).encode(
+                "utf-8-sig"
+            )
         else:
-            data = xlsx_bytes(report_tables(report))
+            data = xlsx_bytes(report_tables(report), title_lines=report_title_lines(report))
             if not output:
                 raise CommandError("--format xlsx needs --output FILE")
         if output:

@@ -1,0 +1,108 @@
+"""What the admin's reports share: figures in columns that read as numbers, and a totals row.
+
+``FigureColumn`` shows a value as money (``¥3,184,053.20``), a count (``12,480``) or a
+percentage (``87.5%``), aligned right. ``TotalsReportMixin`` gives a Wagtail
+``ReportView`` a totals row at the foot of its table (``totals(rows)``), the same row at
+the foot of its XLSX export, number formats for its export columns (``export_kinds``,
+from its figure columns) and title lines for the export (``export_title_lines``:
+its title and what it covers, from ``report_scope``).
+"""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.admin.ui.tables import Column, Table
+
+from . import numbers
+
+SHOW = {
+    "money": numbers.money,
+    "amount": numbers.amount,
+    "count": numbers.count,
+    "percent": numbers.percent,
+}
+
+
+class FigureColumn(Column):
+    """A column of figures of one ``kind``: money, amount (money without ¥), count or percent."""
+
+    cell_template_name = "core/figure_cell.html"
+
+    def __init__(self, name, *, kind="count", **kwargs):
+        kwargs.setdefault("classname", "figure")
+        super().__init__(name, **kwargs)
+        self.kind = kind
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        return "" if value is None or value == "" else SHOW[self.kind](value)
+
+
+class TotalsTable(Table):
+    """A listing table with a totals row in its ``<tfoot>``."""
+
+    template_name = "core/totals_table.html"
+
+    def __init__(self, *args, totals=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.totals = totals
+
+    @property
+    def total_cells(self) -> list[str]:
+        """The totals row, one text per column: the first says "Total", figures as shown."""
+        if not self.totals:
+            return []
+        cells = []
+        for index, column in enumerate(self.columns.values()):
+            value = self.totals.get(column.name)
+            if index == 0 and value is None:
+                cells.append(_("Total"))
+            elif value is None:
+                cells.append("")
+            elif isinstance(column, FigureColumn):
+                cells.append(SHOW[column.kind](value))
+            else:
+                cells.append(str(value))
+        return cells
+
+
+class TotalsReportMixin:
+    """A ``ReportView`` whose figures add up: a totals row on the page and in the XLSX.
+
+    Subclasses define ``totals(rows)`` (a dict by column name, over all rows, not just
+    the page) and may define ``report_scope()``, the line under the title of the export
+    that says what the figures cover.
+    """
+
+    table_class = TotalsTable
+
+    def totals(self, rows) -> dict | None:
+        return None
+
+    def report_scope(self) -> str:
+        return ""
+
+    def get_table_kwargs(self):
+        kwargs = super().get_table_kwargs()
+        rows = self.get_filtered_queryset()
+        kwargs["totals"] = self.totals(rows) if rows else None
+        return kwargs
+
+    @property
+    def export_kinds(self) -> dict:
+        return {
+            column.name: "money" if column.kind in ("money", "amount") else column.kind
+            for column in self.columns
+            if isinstance(column, FigureColumn)
+        }
+
+    def export_totals(self, rows):
+        rows = self.get_filtered_queryset()
+        return self.totals(rows) if rows else None
+
+    def export_title_lines(self) -> list[str]:
+        scope = self.report_scope()
+        return [
+            str(self.page_title),
+            *([scope] if scope else []),
+            _("Exported on %(day)s") % {"day": timezone.localdate().isoformat()},
+        ]
