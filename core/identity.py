@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class DocumentType(models.TextChoices):
@@ -32,7 +33,8 @@ class DocumentType(models.TextChoices):
     TAIWAN_HOME_PERMIT = "taiwan_home_permit", _("Mainland travel permit for Taiwan residents")
     # 往来台湾通行证: mainland residents travelling to Taiwan.
     TAIWAN_PERMIT = "taiwan_permit", _("Exit-entry permit to Taiwan")
-    PASSPORT = "passport", _("Passport")
+    # "Passport" alone is a tree's record card elsewhere in the catalog.
+    PASSPORT = "passport", pgettext_lazy("identity document", "Passport")
 
 
 # GB 11643: weights of the first seventeen digits, and the check character for sum mod 11.
