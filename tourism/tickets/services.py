@@ -5,6 +5,7 @@ two workers racing on one order cannot both move it; every change of a slot's
 ``taken`` happens in the same transaction as the status change that causes it.
 """
 
+import contextlib
 import datetime
 import logging
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -61,6 +62,12 @@ class NotAllowed(BookingError):
     status = 409
 
 
+class Busy(BookingError):
+    """A row the booking needs stayed locked past the lock timeout; nothing was saved."""
+
+    status = 503
+
+
 class PaymentsDown(BookingError):
     """The payment provider could not be reached; the tourist may try again shortly."""
 
@@ -80,6 +87,21 @@ def _lock_timeout():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.TICKETS_LOCK_TIMEOUT_MS}ms"])
+
+
+@contextlib.contextmanager
+def _busy_refused():
+    """Turn a lock wait that ran out (PostgreSQL's lock_timeout, SQLite's busy timeout) into
+    ``Busy``, a refusal the tourist can act on; any other database error goes on up."""
+    try:
+        yield
+    except OperationalError as error:
+        cause = error.__cause__
+        if getattr(cause, "sqlstate", None) != "55P03" and "database is locked" not in str(error):
+            raise
+        raise Busy(
+            _("Many visitors are booking just now and nothing was booked; please try again.")
+        ) from None
 
 
 def _log(order: Order, action: str, *, user=None, **data) -> None:
@@ -225,7 +247,7 @@ def order_create(
     quantity = sum(qty for _, qty, _ in lines)
     total = sum((price * qty for _, qty, price in lines), Decimal("0"))
 
-    with transaction.atomic():
+    with _busy_refused(), transaction.atomic():
         _take_places(slot, quantity, now=now)
         # After the slot's row: every booking locks slot, then phone, never the other way.
         limits.booking_limits_check(
