@@ -6,13 +6,11 @@ on the server, whatever the menus show.
 """
 
 import datetime
-import functools
 import uuid
 
 import django_filters
 from django import forms
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -37,6 +35,7 @@ from .box_office import (
     box_office_takings,
     gate_today,
 )
+from .gate import noindex, staff_with
 from .models import Order, Payment
 from .selectors import prices_on
 from .services import BookingError
@@ -51,21 +50,7 @@ def can_see_takings(user) -> bool:
     return any(user.has_perm(permission) for permission in TAKINGS_PERMISSIONS)
 
 
-def _sellers_only(view):
-    """Signed-in staff who may sell at the box office; others get 403 (anonymous: sign in)."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm(SELL_PERMISSION):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return login_required(wrapper)
-
-
-def _noindex(response):
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    return response
+_sellers_only = staff_with(SELL_PERMISSION)
 
 
 class SaleForm(forms.Form):
@@ -170,7 +155,7 @@ def sell(request):
         "figures": gate_today(date=timezone.localdate(now)),
         "page_title": _("Box office"),
     }
-    return _noindex(
+    return noindex(
         TemplateResponse(request, "tourism/tickets/box_office/sell.html", context, status=status)
     )
 
@@ -201,7 +186,7 @@ def sale(request, reference: str):
         "page_title": _("Sale %(ref)s") % {"ref": order.reference},
         "paper_widths": PAPER_WIDTHS,
     }
-    return _noindex(TemplateResponse(request, "tourism/tickets/box_office/sale.html", context))
+    return noindex(TemplateResponse(request, "tourism/tickets/box_office/sale.html", context))
 
 
 @never_cache
@@ -225,7 +210,7 @@ def slips(request, reference: str):
         for ticket in order.tickets.all()
     ]
     context = {"order": order, "slips": slips, "paper": paper, "paper_widths": PAPER_WIDTHS}
-    return _noindex(TemplateResponse(request, "tourism/tickets/box_office/slips.html", context))
+    return noindex(TemplateResponse(request, "tourism/tickets/box_office/slips.html", context))
 
 
 # --- the day's takings (Wagtail admin report) ----------------------------------------

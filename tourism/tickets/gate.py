@@ -6,12 +6,10 @@ rendered by the server); with JavaScript, ``gate.js`` scans with the camera and 
 records who admitted whom and takes the money for pay-at-gate orders.
 """
 
-import functools
 import json
 
 from django import forms
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import JsonResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -34,19 +32,19 @@ class GateCodeForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Ticket code or ID number"), max_length=512)
 
 
-def _gate_staff_only(view):
-    """Signed-in staff holding the check-in permission; others get 403 (anonymous: sign in)."""
+def staff_with(permission: str):
+    """Views for signed-in staff holding ``permission``: others get 403, anonymous users sign in."""
 
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.has_perm(PERMISSION):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorate(view):
+        return login_required(permission_required(permission, raise_exception=True)(view))
 
-    return login_required(wrapper)
+    return decorate
 
 
-def _noindex(response):
+_gate_staff_only = staff_with(PERMISSION)
+
+
+def noindex(response):
     # robots.txt keeps crawlers off /gate/; the header also covers /en/gate/ and stray links.
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
@@ -109,7 +107,7 @@ def gate(request):
         "can_sell": request.user.has_perm("tourism.sell_at_box_office"),
     }
     status = 422 if form.is_bound and not form.is_valid() else 200
-    return _noindex(TemplateResponse(request, "tourism/tickets/gate.html", context, status=status))
+    return noindex(TemplateResponse(request, "tourism/tickets/gate.html", context, status=status))
 
 
 @never_cache
@@ -147,7 +145,7 @@ def gate_check_in(request):
             "arrived": summary["arrived"],
         }
     )
-    return _noindex(response)
+    return noindex(response)
 
 
 def _group_data(check_in: CheckIn) -> dict | None:
@@ -179,4 +177,4 @@ def _collect_text(check_in: CheckIn) -> str:
 
 
 def _error(message: str, *, status: int) -> JsonResponse:
-    return _noindex(JsonResponse({"result": "error", "message": message}, status=status))
+    return noindex(JsonResponse({"result": "error", "message": message}, status=status))

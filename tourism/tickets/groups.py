@@ -17,7 +17,6 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -29,7 +28,7 @@ from tourism.models import TicketType
 
 from . import services
 from .group_models import GroupBooking
-from .models import Order, OrderLine, Payment, Ticket
+from .models import Order, Payment, Ticket
 from .rules import BookingRules
 from .selectors import price_for
 from .services import BookingError, CheckIn, NotAllowed
@@ -157,25 +156,17 @@ def group_create(
     leader_in = VisitorIn(ticket_type.pk, leader.name, leader.document_type, number)
     default = provider or get_provider()
     provider = default if (pay_online and default.online) else provider_for("gate")
-    total = price * people
 
-    with transaction.atomic():
+    with services._busy_refused(), transaction.atomic():
         services._take_places(slot, people, now=now)
-        order = Order.objects.create(
+        order = services._order_open(
             slot=slot,
-            status=Order.Status.PENDING if provider.online else Order.Status.RESERVED,
-            provider=provider.name,
-            contact_name=leader.name,
-            contact_phone=leader.phone,
-            contact_email=leader.email,
-            language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
-            quantity=people,
-            total=total,
+            lines=[(ticket_type, people, price)],
+            contact=services.Contact(leader.name, leader.phone, leader.email),
+            provider=provider,
+            language=language,
             channel=channel,
-            hold_expires_at=now + provider.hold_duration() if provider.online else None,
-        )
-        OrderLine.objects.create(
-            order=order, ticket_type=ticket_type, quantity=people, unit_price=price
+            now=now,
         )
         GroupBooking.objects.create(
             order=order,
@@ -188,19 +179,7 @@ def group_create(
             visitors_add(order=order, visitors=[leader_in], now=now)
         except BookingError as error:
             raise BookingError(error.message, field="leader_number") from None
-        if not provider.online:
-            services._issue_tickets(order)
-        services._log(
-            order,
-            "created",
-            quantity=people,
-            total=str(total),
-            provider=provider.name,
-            channel=channel,
-            agency=agency.name,
-        )
-    if not provider.online and leader.email:
-        transaction.on_commit(lambda: services._send_confirmation(order.pk))
+        services._order_opened(order, provider, agency=agency.name)
     return order
 
 

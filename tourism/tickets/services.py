@@ -245,7 +245,6 @@ def order_create(
         visitors=visitors, lines=lines, visit_date=slot.date, channel=channel, now=now
     )
     quantity = sum(qty for _, qty, _ in lines)
-    total = sum((price * qty for _, qty, price in lines), Decimal("0"))
 
     with _busy_refused(), transaction.atomic():
         _take_places(slot, quantity, now=now)
@@ -253,39 +252,68 @@ def order_create(
         limits.booking_limits_check(
             contact=contact, slot=slot, quantity=quantity, provider=provider, now=now
         )
-        order = Order.objects.create(
+        order = _order_open(
             slot=slot,
-            status=Order.Status.PENDING if provider.online else Order.Status.RESERVED,
-            provider=provider.name,
-            contact_name=contact.name,
-            contact_phone=contact.phone,
-            contact_email=contact.email,
-            language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
-            quantity=quantity,
-            total=total,
+            lines=lines,
+            contact=contact,
+            provider=provider,
+            language=language,
             channel=channel,
-            hold_expires_at=now + provider.hold_duration() if provider.online else None,
-        )
-        OrderLine.objects.bulk_create(
-            [
-                OrderLine(order=order, ticket_type=t, quantity=qty, unit_price=price)
-                for t, qty, price in lines
-            ]
+            now=now,
         )
         visitors_attach(order=order, checked=checked, now=now)
-        if not provider.online:
-            _issue_tickets(order)
-        _log(
-            order,
-            "created",
-            quantity=quantity,
-            total=str(total),
-            provider=provider.name,
-            channel=channel,
-        )
-    if not provider.online and contact.email:
-        transaction.on_commit(lambda: _send_confirmation(order.pk))
+        _order_opened(order, provider)
     return order
+
+
+def _order_open(
+    *,
+    slot: Slot,
+    lines: list[tuple[TicketType, int, Decimal]],
+    contact: Contact,
+    provider,
+    language: str,
+    channel: str,
+    now: datetime.datetime,
+) -> Order:
+    """The order and its lines, for places already taken in the caller's transaction."""
+    order = Order.objects.create(
+        slot=slot,
+        status=Order.Status.PENDING if provider.online else Order.Status.RESERVED,
+        provider=provider.name,
+        contact_name=contact.name,
+        contact_phone=contact.phone,
+        contact_email=contact.email,
+        language=language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE,
+        quantity=sum(qty for _, qty, _ in lines),
+        total=sum((price * qty for _, qty, price in lines), Decimal("0")),
+        channel=channel,
+        hold_expires_at=now + provider.hold_duration() if provider.online else None,
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(order=order, ticket_type=t, quantity=qty, unit_price=price)
+            for t, qty, price in lines
+        ]
+    )
+    return order
+
+
+def _order_opened(order: Order, provider, **log) -> None:
+    """Finish a new order: tickets at once when paid at the gate, the log, the email after commit."""
+    if not provider.online:
+        _issue_tickets(order)
+    _log(
+        order,
+        "created",
+        quantity=order.quantity,
+        total=str(order.total),
+        provider=provider.name,
+        channel=order.channel,
+        **log,
+    )
+    if not provider.online and order.contact_email:
+        transaction.on_commit(lambda: _send_confirmation(order.pk))
 
 
 def order_start_payment(*, order: Order, base_url: str) -> Payment | None:
