@@ -65,6 +65,18 @@ class TotalsTable(Table):
         return cells
 
 
+class ColumnsExportMixin:
+    """A ``ReportView`` whose spreadsheet export holds the page's columns, headed as on the page."""
+
+    @property
+    def list_export(self):
+        return [column.name for column in self.columns]
+
+    @property
+    def export_headings(self):
+        return {column.name: column.label for column in self.columns}
+
+
 class TotalsReportMixin:
     """A ``ReportView`` whose figures add up: a totals row on the page and in the XLSX.
 

@@ -26,7 +26,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView, InspectView
 from wagtail.admin.views.reports import ReportView
 
-from core.reports import FigureColumn, TotalsReportMixin
+from core.reports import ColumnsExportMixin, FigureColumn, TotalsReportMixin
 
 from . import imports, selectors, services
 from .forms import (
@@ -320,21 +320,13 @@ class AsOfFilterSet(WagtailFilterSet):
         fields = []
 
 
-class NurseryReportView(TotalsReportMixin, ReportView):
+class NurseryReportView(ColumnsExportMixin, TotalsReportMixin, ReportView):
     permission = "nursery.view_stocklot"
 
     def dispatch(self, request, *args, **kwargs):
         if not request.user.has_perm(self.permission):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
-
-    @property
-    def list_export(self):
-        return [column.name for column in self.columns]
-
-    @property
-    def export_headings(self):
-        return {column.name: column.label for column in self.columns}
 
     def get_filtered_queryset(self):
         # Computed once per request: the page, its totals row and the export share it.

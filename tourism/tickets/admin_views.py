@@ -19,6 +19,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import CreateView, EditView
 from wagtail.admin.views.reports import ReportView
 
+from core.reports import ColumnsExportMixin
 from tourism.models import TicketType
 
 from . import closures, opening, services
@@ -159,7 +160,7 @@ class VisitDateFilterSet(WagtailFilterSet):
         fields = []
 
 
-class VisitorsReportView(ReportView):
+class VisitorsReportView(ColumnsExportMixin, ReportView):
     """Visitors per day — booked, checked in — and revenue by ticket type, with CSV/XLSX export."""
 
     page_title = gettext_lazy("Visitors per day")
@@ -199,14 +200,6 @@ class VisitorsReportView(ReportView):
             ],
             Column("revenue", label=_("Revenue (CNY)")),
         ]
-
-    @property
-    def list_export(self):
-        return [column.name for column in self.columns]
-
-    @property
-    def export_headings(self):
-        return {column.name: column.label for column in self.columns}
 
     def decorate_paginated_queryset(self, object_list):
         dates = [row["date"] for row in object_list]

@@ -27,6 +27,8 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets.button import HeaderButton
 
+from core.reports import ColumnsExportMixin
+
 from .box_office import (
     SELL_PERMISSION,
     box_office_default_slot,
@@ -231,7 +233,7 @@ class TakingsDateFilterSet(WagtailFilterSet):
         return queryset
 
 
-class TakingsReportView(ReportView):
+class TakingsReportView(ColumnsExportMixin, ReportView):
     """The day's takings at the gate by payment method and by staff member, with totals; CSV/XLSX."""
 
     page_title = gettext_lazy("Box office takings")
@@ -277,14 +279,6 @@ class TakingsReportView(ReportView):
             Column("refunded", label=_("Refunded (CNY)")),
             Column("net", label=_("Net (CNY)")),
         ]
-
-    @property
-    def list_export(self):
-        return [column.name for column in self.columns]
-
-    @property
-    def export_headings(self):
-        return {column.name: column.label for column in self.columns}
 
     def get_header_buttons(self):
         buttons = super().get_header_buttons()
