@@ -18,6 +18,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", tickets_api.urls),
     path("payments/stripe/webhook/", include("tourism.tickets.webhooks")),
+    path("payments/wechat/", include("tourism.tickets.wechat_notify")),
 ]
 
 if settings.DEBUG:

@@ -15,6 +15,15 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
+
+
+def pem(value: str) -> str:
+    """A key given as PEM text, or as the path of a PEM file."""
+    if value and not value.lstrip().startswith("-----"):
+        return Path(value).read_text()
+    return value
+
+
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # Read once, here; dev/test/production decide what a missing value means. Lower-case
@@ -47,6 +56,20 @@ STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_PAYMENT_METHODS = env.list("STRIPE_PAYMENT_METHODS", default=["card"])
 # Where Stripe Checkout's pages are, for the booking page's Content-Security-Policy.
 STRIPE_CHECKOUT_ORIGINS = ["https://checkout.stripe.com"]
+# WeChat Pay (API v3), on when every merchant setting below is given. Keys are PEM text,
+# or the path of a PEM file.
+WECHAT_PAY_MCHID = env.str("WECHAT_PAY_MCHID", default="")
+WECHAT_PAY_APPID = env.str("WECHAT_PAY_APPID", default="")
+# The official account's secret, for the OAuth redirect that gives a tourist's openid.
+WECHAT_PAY_APP_SECRET = env.str("WECHAT_PAY_APP_SECRET", default="")
+WECHAT_PAY_CERT_SERIAL_NO = env.str("WECHAT_PAY_CERT_SERIAL_NO", default="")
+WECHAT_PAY_PRIVATE_KEY = pem(env.str("WECHAT_PAY_PRIVATE_KEY", default=""))
+WECHAT_PAY_APIV3_KEY = env.str("WECHAT_PAY_APIV3_KEY", default="")
+WECHAT_PAY_PUBLIC_KEY = pem(env.str("WECHAT_PAY_PUBLIC_KEY", default=""))
+WECHAT_PAY_PUBLIC_KEY_ID = env.str("WECHAT_PAY_PUBLIC_KEY_ID", default="")
+WECHAT_PAY_API_BASE = env.str("WECHAT_PAY_API_BASE", default="https://api.mch.weixin.qq.com")
+WECHAT_OAUTH_BASE = env.str("WECHAT_OAUTH_BASE", default="https://open.weixin.qq.com")
+WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="https://api.weixin.qq.com")
 TICKETS_HOLD_MINUTES = env.int("TICKETS_HOLD_MINUTES", default=30)
 TICKETS_CANCEL_CUTOFF_HOURS = env.int("TICKETS_CANCEL_CUTOFF_HOURS", default=24)
 TICKETS_MAX_PER_ORDER = env.int("TICKETS_MAX_PER_ORDER", default=20)

@@ -348,6 +348,9 @@ class Payment(models.Model):
     method = models.CharField(
         _("paid by"), max_length=10, choices=Method.choices, blank=True, default=""
     )
+    # What the provider handed out for this attempt (WeChat Pay: the kind of payment and
+    # its QR code link, cashier link or prepay id), to show it again on the next visit.
+    details = models.JSONField(_("provider details"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import group_views, lookup_views, views
+from . import group_views, lookup_views, views, wechat_views
 
 app_name = "tickets"
 
@@ -9,6 +9,17 @@ urlpatterns = [
     path("order/<str:token>/", views.order_detail, name="order"),
     path("order/<str:token>/cancel/", views.order_cancel, name="order_cancel"),
     path("order/<str:token>/visit.ics", views.order_ics, name="order_ics"),
+    path("order/<str:token>/pay/wechat/", wechat_views.wechat_pay, name="wechat_pay"),
+    path(
+        "order/<str:token>/pay/wechat/oauth/",
+        wechat_views.wechat_pay_oauth,
+        name="wechat_pay_oauth",
+    ),
+    path(
+        "order/<str:token>/pay/wechat/status/",
+        wechat_views.wechat_pay_status,
+        name="wechat_pay_status",
+    ),
     path("find/", lookup_views.find, name="find"),
     path("find/code/", lookup_views.find_code, name="find_code"),
     path("find/orders/", lookup_views.find_orders, name="find_orders"),

@@ -1,8 +1,8 @@
 """Payment providers behind one small interface.
 
-``stripe`` (Stripe Checkout) is active when ``STRIPE_SECRET_KEY`` is set; otherwise
-``gate``: the order is reserved and paid at the entrance. A direct WeChat Pay or
-Alipay provider would implement the same four methods.
+``wechat_pay`` (WeChat Pay API v3) is active when its merchant settings are all given,
+else ``stripe`` (Stripe Checkout) when ``STRIPE_SECRET_KEY`` is set; otherwise ``gate``:
+the order is reserved and paid at the entrance.
 """
 
 from django.conf import settings
@@ -16,6 +16,10 @@ def provider_for(name: str) -> PaymentProvider:
         from .stripe import StripeProvider
 
         return StripeProvider()
+    if name == "wechat_pay":
+        from .wechat import WeChatPayProvider
+
+        return WeChatPayProvider()
     if name == "gate":
         return GateProvider()
     if name == "box_office":
@@ -27,6 +31,10 @@ def provider_for(name: str) -> PaymentProvider:
 
 def get_provider() -> PaymentProvider:
     """The provider new orders use, by configuration."""
+    from .wechat import configured as wechat_pay_configured
+
+    if wechat_pay_configured():
+        return provider_for("wechat_pay")
     return provider_for("stripe" if settings.STRIPE_SECRET_KEY else "gate")
 
 
