@@ -66,6 +66,27 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, d
         db_template.drop_clone(clone)
 
 
+@pytest.fixture(scope="session")
+def wechat_merchant_key():
+    """The merchant's WeChat Pay API key, generated once for the run."""
+    from tests.tickets.fake_wechat_pay import merchant_key_pair
+
+    return merchant_key_pair()
+
+
+@pytest.fixture
+def fake_wechat_pay(settings, wechat_merchant_key):
+    """A running fake WeChat Pay on loopback, every WeChat Pay setting pointing at it."""
+    from tests.tickets.fake_wechat_pay import FakeWeChatPay, configure, public_pem
+
+    fake = FakeWeChatPay(merchant_public_key_pem=public_pem(wechat_merchant_key)).start()
+    configure(settings, fake, wechat_merchant_key)
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
 @pytest.fixture(scope="module")
 def demo_media(tmp_path_factory):
     """The MEDIA_ROOT of a module's demo park, shared by the tests that use it."""

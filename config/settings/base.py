@@ -70,6 +70,9 @@ WECHAT_PAY_PUBLIC_KEY_ID = env.str("WECHAT_PAY_PUBLIC_KEY_ID", default="")
 WECHAT_PAY_API_BASE = env.str("WECHAT_PAY_API_BASE", default="https://api.mch.weixin.qq.com")
 WECHAT_OAUTH_BASE = env.str("WECHAT_OAUTH_BASE", default="https://open.weixin.qq.com")
 WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="https://api.weixin.qq.com")
+# Where the booking form's redirects lead for WeChat Pay (the official account's OAuth and
+# the H5 cashier), for the booking page's Content-Security-Policy form-action.
+WECHAT_PAY_CHECKOUT_ORIGINS = ["https://open.weixin.qq.com", "https://wx.tenpay.com"]
 TICKETS_HOLD_MINUTES = env.int("TICKETS_HOLD_MINUTES", default=30)
 TICKETS_CANCEL_CUTOFF_HOURS = env.int("TICKETS_CANCEL_CUTOFF_HOURS", default=24)
 TICKETS_MAX_PER_ORDER = env.int("TICKETS_MAX_PER_ORDER", default=20)

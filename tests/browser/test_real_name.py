@@ -7,16 +7,15 @@ refused on the visitor's row. On the day, gate staff admit one visitor by the ty
 number (what an ID-card reader types) and the other by the ticket's code.
 """
 
-import base64
 import datetime
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.qr import read_qr
 from tests.browser.test_box_office import sign_in
 from tests.tickets.factories import (
     SlotFactory,
@@ -34,7 +33,6 @@ pytestmark = [
 ]
 
 PHONE = {"width": 375, "height": 812}
-JSQR = Path(__file__).resolve().parents[2] / "site/static/vendor/jsqr/jsQR.js"
 FIRST_ID = id_number("19850612", sequence="021")
 SECOND_ID = id_number("19880203", sequence="042")
 
@@ -62,32 +60,6 @@ def book(page, base: str, visit: datetime.date, *, phone: str, adults: int) -> N
     page.get_by_label("姓名").fill("演示游客")
     page.get_by_role("button", name="下一步").click()
     page.wait_for_load_state()
-
-
-def read_qr(browser, png: bytes) -> str:
-    """What a scanner reads from ``png``: decoded by the vendored jsQR the gate page uses."""
-    page = browser.new_page()
-    page.set_content("<canvas></canvas>")
-    page.add_script_tag(path=str(JSQR))
-    text = page.evaluate(
-        """async (src) => {
-            const image = new Image();
-            image.src = src;
-            await image.decode();
-            const canvas = document.querySelector("canvas");
-            canvas.width = image.width;
-            canvas.height = image.height;
-            const context = canvas.getContext("2d");
-            context.drawImage(image, 0, 0);
-            const pixels = context.getImageData(0, 0, image.width, image.height);
-            const code = jsQR(pixels.data, pixels.width, pixels.height);
-            return code ? code.data : null;
-        }""",
-        "data:image/png;base64," + base64.b64encode(png).decode(),
-    )
-    page.close()
-    assert text, "the QR code could not be read"
-    return text
 
 
 def name_visitor(page, n: int, name: str, number: str) -> None:

@@ -913,6 +913,11 @@ class FakeWeChatPay:
         headers["Content-Type"] = "application/json"
         return payload.encode(), headers
 
+    def out_trade_no_for(self, prepay_id: str) -> str:
+        """The trade a JSAPI or H5 ``prepay_id`` pays, as WeChat's payment sheet finds it."""
+        with self._lock:
+            return self._prepay[prepay_id]
+
     def sign_body(self, body: bytes) -> tuple[bytes, dict]:
         """``body`` signed by the platform key as a notification is: a tampered body re-signed."""
         headers = self._signed_headers(body.decode())
@@ -1078,3 +1083,35 @@ def _handler_for(fake: FakeWeChatPay):
             pass
 
     return Handler
+
+
+def merchant_key_pair():
+    """A merchant's API key, as a test generates it: RSA-2048."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def configure(settings, fake: "FakeWeChatPay", merchant_key) -> None:
+    """Point every WeChat Pay setting at ``fake``, with ``merchant_key`` as the merchant's key."""
+    settings.STRIPE_SECRET_KEY = ""
+    settings.WECHAT_PAY_MCHID = fake.mchid
+    settings.WECHAT_PAY_APPID = fake.appid
+    settings.WECHAT_PAY_APP_SECRET = fake.app_secret
+    settings.WECHAT_PAY_CERT_SERIAL_NO = fake.merchant_serial
+    settings.WECHAT_PAY_PRIVATE_KEY = merchant_key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    settings.WECHAT_PAY_APIV3_KEY = fake.apiv3_key
+    settings.WECHAT_PAY_PUBLIC_KEY = fake.public_key_pem.decode()
+    settings.WECHAT_PAY_PUBLIC_KEY_ID = fake.public_key_id
+    settings.WECHAT_PAY_API_BASE = fake.url
+    settings.WECHAT_OAUTH_BASE = fake.url
+    settings.WECHAT_API_BASE = fake.url
+    settings.WECHAT_PAY_CHECKOUT_ORIGINS = [fake.url]
+
+
+def public_pem(private_key) -> bytes:
+    return private_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )

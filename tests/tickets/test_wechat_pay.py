@@ -15,12 +15,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.test import Client
 from django.utils import timezone
 
-from tests.tickets.fake_wechat_pay import FakeWeChatPay
 from tourism.tickets import services
 from tourism.tickets.models import Order, OrderLog, Payment, ProcessedEvent, Refund, Slot
 from tourism.tickets.payments import get_provider
@@ -40,46 +39,14 @@ def new_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def pem_private(key) -> str:
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-
-
-def pem_public(key) -> bytes:
-    return key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-
-
-@pytest.fixture(scope="module")
-def merchant_key():
-    return new_key()
+@pytest.fixture
+def fake(fake_wechat_pay):
+    return fake_wechat_pay
 
 
 @pytest.fixture
-def fake(settings, merchant_key):
-    """A running fake WeChat Pay and every setting pointing at it; Stripe off."""
-    fake = FakeWeChatPay(merchant_public_key_pem=pem_public(merchant_key)).start()
-    settings.STRIPE_SECRET_KEY = ""
-    settings.WECHAT_PAY_MCHID = fake.mchid
-    settings.WECHAT_PAY_APPID = fake.appid
-    settings.WECHAT_PAY_APP_SECRET = fake.app_secret
-    settings.WECHAT_PAY_CERT_SERIAL_NO = fake.merchant_serial
-    settings.WECHAT_PAY_PRIVATE_KEY = pem_private(merchant_key)
-    settings.WECHAT_PAY_APIV3_KEY = fake.apiv3_key
-    settings.WECHAT_PAY_PUBLIC_KEY = fake.public_key_pem.decode()
-    settings.WECHAT_PAY_PUBLIC_KEY_ID = fake.public_key_id
-    settings.WECHAT_PAY_API_BASE = fake.url
-    settings.WECHAT_OAUTH_BASE = fake.url
-    settings.WECHAT_API_BASE = fake.url
-    settings.SITE_BASE_URL = "http://testserver"
-    try:
-        yield fake
-    finally:
-        fake.stop()
+def merchant_key(wechat_merchant_key):
+    return wechat_merchant_key
 
 
 @pytest.fixture

@@ -125,8 +125,9 @@ class WeChatPayProvider(PaymentProvider):
         return self._client
 
     def checkout_origins(self) -> list[str]:
-        # The booking form posts to Huagu and lands on Huagu's own payment page.
-        return []
+        # The booking form lands on Huagu's payment page, which may send the tourist on,
+        # in the same navigation, to the official account's OAuth or the H5 cashier.
+        return list(settings.WECHAT_PAY_CHECKOUT_ORIGINS)
 
     def hold_duration(self) -> datetime.timedelta:
         return max(super().hold_duration(), SHORTEST_PAYMENT + HOLD_OUTLASTS_PAYMENT)
