@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", tickets_api.urls),
     path("payments/stripe/webhook/", include("tourism.tickets.webhooks")),
     path("payments/wechat/", include("tourism.tickets.wechat_notify")),
+    path("payments/alipay/", include("tourism.tickets.alipay_views")),
 ]
 
 if settings.DEBUG:

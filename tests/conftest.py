@@ -87,6 +87,28 @@ def fake_wechat_pay(settings, wechat_merchant_key):
         fake.stop()
 
 
+@pytest.fixture(scope="session")
+def alipay_app_key():
+    """The park's Alipay app key, generated once for the run."""
+    from tests.tickets.fake_wechat_pay import merchant_key_pair
+
+    return merchant_key_pair()
+
+
+@pytest.fixture
+def fake_alipay(settings, alipay_app_key):
+    """A running fake Alipay gateway on loopback, every Alipay setting pointing at it."""
+    from tests.tickets.fake_alipay import FakeAlipay, configure
+    from tests.tickets.fake_wechat_pay import public_pem
+
+    fake = FakeAlipay(app_public_key_pem=public_pem(alipay_app_key)).start()
+    configure(settings, fake, alipay_app_key)
+    try:
+        yield fake
+    finally:
+        fake.stop()
+
+
 @pytest.fixture(scope="module")
 def demo_media(tmp_path_factory):
     """The MEDIA_ROOT of a module's demo park, shared by the tests that use it."""

@@ -73,6 +73,11 @@ WECHAT_API_BASE = env.str("WECHAT_API_BASE", default="https://api.weixin.qq.com"
 # Where the booking form's redirects lead for WeChat Pay (the official account's OAuth and
 # the H5 cashier), for the booking page's Content-Security-Policy form-action.
 WECHAT_PAY_CHECKOUT_ORIGINS = ["https://open.weixin.qq.com", "https://wx.tenpay.com"]
+# Alipay (open platform, RSA2), on when these three are given. Keys: PEM text or a path.
+ALIPAY_APP_ID = env.str("ALIPAY_APP_ID", default="")
+ALIPAY_APP_PRIVATE_KEY = pem(env.str("ALIPAY_APP_PRIVATE_KEY", default=""))
+ALIPAY_PUBLIC_KEY = pem(env.str("ALIPAY_PUBLIC_KEY", default=""))
+ALIPAY_GATEWAY = env.str("ALIPAY_GATEWAY", default="https://openapi.alipay.com/gateway.do")
 TICKETS_HOLD_MINUTES = env.int("TICKETS_HOLD_MINUTES", default=30)
 TICKETS_CANCEL_CUTOFF_HOURS = env.int("TICKETS_CANCEL_CUTOFF_HOURS", default=24)
 TICKETS_MAX_PER_ORDER = env.int("TICKETS_MAX_PER_ORDER", default=20)

@@ -46,6 +46,14 @@ class BookingRules(BaseSiteSetting):
             "starts go back on sale. Leave blank to keep them all day."
         ),
     )
+    offer_pay_at_gate = models.BooleanField(
+        _("offer paying at the gate when online payment is on"),
+        default=False,
+        help_text=_(
+            "With an online payment provider configured, tourists may still choose to reserve "
+            "and pay at the gate. Without one, every booking is paid at the gate."
+        ),
+    )
     no_shows_before_pay_online = models.PositiveIntegerField(
         _("no-shows before paying online is required"),
         null=True,
@@ -77,6 +85,7 @@ class BookingRules(BaseSiteSetting):
             [
                 FieldPanel("max_tickets_per_phone"),
                 FieldPanel("release_unpaid_after_minutes"),
+                FieldPanel("offer_pay_at_gate"),
                 FieldPanel("no_shows_before_pay_online"),
             ],
             heading=_("Limits"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import group_views, lookup_views, views, wechat_views
+from . import alipay_views, group_views, lookup_views, views, wechat_views
 
 app_name = "tickets"
 
@@ -20,6 +20,7 @@ urlpatterns = [
         wechat_views.wechat_pay_status,
         name="wechat_pay_status",
     ),
+    path("order/<str:token>/pay/alipay/", alipay_views.alipay_pay, name="alipay_pay"),
     path("find/", lookup_views.find, name="find"),
     path("find/code/", lookup_views.find_code, name="find_code"),
     path("find/orders/", lookup_views.find_orders, name="find_orders"),

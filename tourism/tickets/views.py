@@ -22,7 +22,8 @@ from tourism.security.csp import allow_form_action
 from . import limits, services
 from .forms import BookingForm, last_bookable_day, visit_date_from, visit_month_from
 from .models import Order
-from .payments import get_provider, provider_for
+from .payments import provider_for
+from .payments.choice import pay_options
 from .realname import VisitorError
 from .rules import BookingRules
 from .selectors import availability, day_availability, prices_on
@@ -42,20 +43,21 @@ def _month_grid(month_start: datetime.date) -> list[list[object]]:
 
 
 def _checkout_allowed(view):
-    """The booking page's forms may lead to the payment provider's page (CSP form-action)."""
+    """The booking page's forms may lead to the payment providers' pages (CSP form-action)."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        return allow_form_action(view(request, *args, **kwargs), get_provider().checkout_origins())
+        origins = [o for option in pay_options() for o in option.provider.checkout_origins()]
+        return allow_form_action(view(request, *args, **kwargs), origins)
 
     return wrapper
 
 
-def _limits_refusal(contact: Contact, date: datetime.date, quantity: int) -> str | None:
+def _limits_refusal(contact: Contact, date: datetime.date, quantity: int, provider) -> str | None:
     """Why the park's limits refuse this booking, said before the summary; None if they allow it."""
     try:
         limits.booking_limits_preview(
-            phone=contact.phone, date=date, quantity=quantity, provider=get_provider()
+            phone=contact.phone, date=date, quantity=quantity, provider=provider
         )
     except BookingError as error:
         return error.message
@@ -83,7 +85,6 @@ def booking(request):
         "today": today,
         "selected": selected,
         "weekday_names": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
-        "online_payment": get_provider().online,
         "cutoff_hours": settings.TICKETS_CANCEL_CUTOFF_HOURS,
     }
     if selected is None:
@@ -96,6 +97,11 @@ def booking(request):
             status = 422 if request.method == "POST" else 200
         return TemplateResponse(request, "tourism/tickets/booking.html", context, status=status)
 
+    options = pay_options(request)
+    chosen = next((o for o in options if o.name == data.get("pay_with")), options[0])
+    context.update(
+        {"pay_options": options, "pay_with": chosen.name, "online_payment": chosen.online}
+    )
     day = day_availability(selected)
     prices = prices_on(selected)
     slots = [s for s in day.slots if s.bookable]
@@ -135,7 +141,9 @@ def booking(request):
             # Show the summary with the total before anything is held or charged.
             if not lines:
                 form.add_error(None, _("Choose at least one ticket."))
-            elif refusal := _limits_refusal(contact, selected, sum(quantities.values())):
+            elif refusal := _limits_refusal(
+                contact, selected, sum(quantities.values()), chosen.provider
+            ):
                 form.add_error("phone", refusal)
             else:
                 return TemplateResponse(request, "tourism/tickets/summary.html", context)
@@ -149,6 +157,7 @@ def booking(request):
                     contact=contact,
                     language=get_language(),
                     visitors=[row.visitor_in() for row in rows] if rows else None,
+                    provider=chosen.provider,
                 )
                 payment = services.order_start_payment(
                     order=order, base_url=request.build_absolute_uri("/")

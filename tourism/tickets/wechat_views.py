@@ -8,7 +8,6 @@ here while the page asks every few seconds whether it has been paid.
 """
 
 import logging
-import re
 import secrets
 from urllib.parse import quote, urlencode
 
@@ -24,7 +23,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from .models import Order, Payment
+from .pay_pages import order_url, provider_unavailable
 from .payments import PaymentUnavailable
+from .payments.choice import in_wechat, on_phone
 from .payments.wechat import H5, JSAPI, NAME, NATIVE, WeChatPayProvider
 from .views import _order_for, qr_svg
 
@@ -32,25 +33,17 @@ logger = logging.getLogger(__name__)
 
 OPENID_KEY = "wechat_openid"
 STATE_KEY = "wechat_oauth_state"
-PHONE_BROWSER = re.compile(r"Mobile|Android|iPhone|iPad|HarmonyOS")
 
 
 def payer_kind(request) -> str:
     """How this browser pays: JSAPI inside WeChat, H5 on another phone, Native on a desktop."""
-    agent = request.headers.get("User-Agent", "")
-    if "MicroMessenger" in agent:
+    if in_wechat(request):
         return JSAPI
-    return H5 if PHONE_BROWSER.search(agent) else NATIVE
-
-
-def _order_url(request, order: Order, **query) -> str:
-    url = reverse("tickets:order", kwargs={"token": order.token})
-    return request.build_absolute_uri(url + (f"?{urlencode(query)}" if query else ""))
+    return H5 if on_phone(request) else NATIVE
 
 
 def _unavailable(request, order: Order, status=503):
-    context = {"order": order, "order_url": _order_url(request, order), "unavailable": True}
-    return TemplateResponse(request, "tourism/tickets/wechat_pay.html", context, status=status)
+    return provider_unavailable(request, order, provider=_("WeChat Pay"), status=status)
 
 
 def _oauth_redirect(request, order: Order) -> HttpResponseRedirect:
@@ -84,7 +77,7 @@ def wechat_pay(request, token):
         order.payments.filter(provider=NAME, status=Payment.Status.OPEN).order_by("pk").first()
     )
     if order.status != Order.Status.PENDING or payment is None:
-        return redirect(_order_url(request, order))
+        return redirect(order_url(request, order))
     kind = payer_kind(request)
     openid = request.session.get(OPENID_KEY, "") if kind == JSAPI else ""
     if kind == JSAPI and not openid:
@@ -102,13 +95,13 @@ def wechat_pay(request, token):
         logger.exception("WeChat Pay could not open a %s payment for %s", kind, order.reference)
         return _unavailable(request, order)
     if kind == H5:
-        back = quote(_order_url(request, order, paid=1), safe="")
+        back = quote(order_url(request, order, paid=1), safe="")
         return redirect(f"{trade.details['h5_url']}&redirect_url={back}")
     context = {
         "order": order,
         "kind": kind,
-        "order_url": _order_url(request, order),
-        "paid_url": _order_url(request, order, paid=1),
+        "order_url": order_url(request, order),
+        "paid_url": order_url(request, order, paid=1),
         "status_url": reverse("tickets:wechat_pay_status", kwargs={"token": order.token}),
     }
     if kind == NATIVE:

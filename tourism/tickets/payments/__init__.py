@@ -1,11 +1,10 @@
 """Payment providers behind one small interface.
 
-``wechat_pay`` (WeChat Pay API v3) is active when its merchant settings are all given,
-else ``stripe`` (Stripe Checkout) when ``STRIPE_SECRET_KEY`` is set; otherwise ``gate``:
-the order is reserved and paid at the entrance.
+``wechat_pay`` (WeChat Pay API v3) and ``alipay`` are active when their merchant
+settings are all given, ``stripe`` (Stripe Checkout) when ``STRIPE_SECRET_KEY`` is set;
+``gate`` reserves the order to be paid at the entrance. The booking page lets the tourist
+choose among them (``choice.pay_options``); elsewhere the first configured is the default.
 """
-
-from django.conf import settings
 
 from .base import PaymentProvider, PaymentUnavailable
 from .gate import GateProvider
@@ -20,6 +19,10 @@ def provider_for(name: str) -> PaymentProvider:
         from .wechat import WeChatPayProvider
 
         return WeChatPayProvider()
+    if name == "alipay":
+        from .alipay import AlipayProvider
+
+        return AlipayProvider()
     if name == "gate":
         return GateProvider()
     if name == "box_office":
@@ -31,11 +34,9 @@ def provider_for(name: str) -> PaymentProvider:
 
 def get_provider() -> PaymentProvider:
     """The provider new orders use, by configuration."""
-    from .wechat import configured as wechat_pay_configured
+    from .choice import online_configured
 
-    if wechat_pay_configured():
-        return provider_for("wechat_pay")
-    return provider_for("stripe" if settings.STRIPE_SECRET_KEY else "gate")
+    return provider_for(next(iter(online_configured()), "gate"))
 
 
 __all__ = ["PaymentProvider", "PaymentUnavailable", "get_provider", "provider_for"]

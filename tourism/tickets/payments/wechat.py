@@ -20,13 +20,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urljoin
 
 from django.conf import settings
-from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from .. import services
 from ..models import Order, Payment
 from .base import PaymentProvider, PaymentUnavailable
+from .settle import attempt_closed, payment_confirmed
 from .wechat_client import WeChatPayClient
 
 logger = logging.getLogger(__name__)
@@ -81,31 +81,11 @@ def transaction_apply(*, payment: Payment, trade: dict) -> str:
             # Never mark an order paid for an amount it does not cost.
             logger.error("WeChat Pay trade %s paid %r fen", payment.provider_reference, paid)
             raise PaymentUnavailable(f"{payment.provider_reference} was paid {paid!r} fen")
-        with transaction.atomic():
-            claimed = (
-                Payment.objects.filter(pk=payment.pk)
-                .exclude(status=Payment.Status.SUCCEEDED)
-                .update(provider_payment_id=trade.get("transaction_id") or "")
-            )
-            if not claimed:
-                return "already"
-            payment.refresh_from_db()
-            order = Order.objects.get(pk=payment.order_id)
-            outcome = services.order_mark_paid(order=order, payment=payment)
-            if outcome == "already":
-                # Paid twice (a QR code on the desktop and again on the phone): the order
-                # keeps the first payment and this one goes straight back.
-                services._refund_payment(order=order, payment=payment, reason="paid_twice")
-                services._log(order, "paid_twice_refunded", amount=str(payment.amount))
-                return "refunded"
-            return outcome
-    if state in ("CLOSED", "REVOKED", "PAYERROR"):
-        # This attempt is over; the order's hold runs out on its own unless another
-        # attempt is paid.
-        Payment.objects.filter(pk=payment.pk, status=Payment.Status.OPEN).update(
-            status=Payment.Status.FAILED if state == "PAYERROR" else Payment.Status.EXPIRED
+        return payment_confirmed(
+            payment=payment, provider_payment_id=trade.get("transaction_id") or ""
         )
-        return "closed"
+    if state in ("CLOSED", "REVOKED", "PAYERROR"):
+        return attempt_closed(payment, failed=state == "PAYERROR")
     return "waiting"
 
 
