@@ -20,6 +20,7 @@ from django.utils import timezone
 from tests.browser.qr import read_qr
 from tests.tickets.factories import SlotFactory, TicketTypeFactory
 from tourism.tickets.models import Order
+from tourism.tickets.rules import BookingRules
 
 pytestmark = [
     pytest.mark.browser,
@@ -58,14 +59,14 @@ def visit():
     return day
 
 
-def book_two_adults(page, base: str, day: datetime.date) -> None:
+def book_two_adults(page, base: str, day: datetime.date, *, confirm="确认并支付") -> None:
     page.goto(f"{base}/tickets/?date={day:%Y-%m-%d}")
     page.get_by_label(re.compile("09:00")).check()
     page.get_by_label("成人票").fill("2")
     page.get_by_label("手机号码").fill("138 0000 2001")
     page.get_by_label("姓名").fill("演示游客")
     page.get_by_role("button", name="下一步").click()
-    page.get_by_role("button", name="确认并支付").click()
+    page.get_by_role("button", name=confirm).click()
 
 
 def test_inside_wechat_a_tourist_pays_through_jsapi_and_sees_the_qr_tickets(
@@ -96,8 +97,22 @@ def test_inside_wechat_a_tourist_pays_through_jsapi_and_sees_the_qr_tickets(
     context.expose_function("wechatPaymentSheet", payment_sheet)
     context.add_init_script(BRIDGE)
     page = context.new_page()
+    rules = BookingRules.current()
+    rules.offer_pay_at_gate = True
+    rules.save()
 
-    book_two_adults(page, live_server.url, visit)
+    # The summary offers WeChat Pay first inside WeChat, and paying at the gate.
+    page.goto(f"{live_server.url}/tickets/?date={visit:%Y-%m-%d}")
+    page.get_by_label(re.compile("09:00")).check()
+    page.get_by_label("成人票").fill("2")
+    page.get_by_label("手机号码").fill("138 0000 2001")
+    page.get_by_label("姓名").fill("演示游客")
+    page.get_by_role("button", name="下一步").click()
+    options = page.locator(".pay-option")
+    assert [" ".join(t.split()) for t in options.all_inner_texts()] == ["微信支付", "到园付款"]
+    assert page.get_by_label("微信支付").is_checked()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.get_by_role("button", name="确认预订").click()
     page.wait_for_url(re.compile(r"/tickets/order/[^/]+/\?paid=1$"))
 
     order = Order.objects.get()
