@@ -65,6 +65,26 @@ class TotalsTable(Table):
         return cells
 
 
+class DecoratedRowsMixin:
+    """A ``ReportView`` whose page of rows is decorated once, before its table is drawn.
+
+    Wagtail's ``ReportView`` draws the page's table in ``get_context_data`` and decorates
+    the rows only afterwards (for the export), so figures filled in by
+    ``decorate_paginated_queryset`` would be blank on the page. Here the table is drawn
+    from the decorated rows, and the export gets the same rows.
+    """
+
+    def get_table(self, object_list):
+        self.decorated_rows = self.decorate_paginated_queryset(object_list)
+        return super().get_table(self.decorated_rows)
+
+    def get(self, request, *args, **kwargs):
+        self.object_list = self.get_filtered_queryset()
+        context = self.get_context_data()
+        context["object_list"] = self.decorated_rows
+        return self.render_to_response(context)
+
+
 class ColumnsExportMixin:
     """A ``ReportView`` whose spreadsheet export holds the page's columns, headed as on the page."""
 

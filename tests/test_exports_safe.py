@@ -30,6 +30,7 @@ from wagtail.log_actions import log
 from wagtail.models import Page
 
 from nursery.models import SpecimenPhoto, SpecimenTree
+from tourism.tickets.reconcile_models import Reconciliation, ReconciliationProblem
 from workforce.models import WageBatch, WorkEntry
 
 pytestmark = [pytest.mark.demo, pytest.mark.django_db]
@@ -179,6 +180,17 @@ def park(demo, django_db_blocker):
             if connection.vendor == "postgresql":
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER workforce_workentry_lock")
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        # A provider's statement is outside text too: one reconciliation with a problem
+        # whose reference the rewrite below makes formula-looking.
+        ran = Reconciliation.objects.create(provider="wechat_pay", day=batch.period_end)
+        ReconciliationProblem.objects.create(
+            reconciliation=ran,
+            kind=ReconciliationProblem.Kind.PAYMENT,
+            problem=ReconciliationProblem.Problem.AMOUNT_DIFFERS,
+            reference="HG-TEST-0001-abcd",
+            statement_amount=Decimal("120.00"),
+            our_amount=Decimal("60.00"),
+        )
         # The demo's trees have no photos of their own; one gives that listing a row.
         SpecimenPhoto.objects.create(
             tree=SpecimenTree.objects.first(), image=get_image_model().objects.first()

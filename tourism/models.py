@@ -726,6 +726,7 @@ from .tickets.models import (  # noqa: E402
     Ticket,
 )
 from .tickets.partners import ApiKey, Partner, PartnerOrder  # noqa: E402
+from .tickets.reconcile_models import Reconciliation, ReconciliationProblem  # noqa: E402
 from .tickets.rules import BookingRules  # noqa: E402
 from .tickets.visitors import Visitor  # noqa: E402
 
@@ -752,6 +753,8 @@ __all__ = [
     "Payment",
     "PhoneDay",
     "ProcessedEvent",
+    "Reconciliation",
+    "ReconciliationProblem",
     "Refund",
     "SeasonPrice",
     "SiteSettings",

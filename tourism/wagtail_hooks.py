@@ -30,6 +30,7 @@ from .tickets.admin_views import (
 )
 from .tickets.desk import OrderViewSet
 from .tickets.partners_admin import ApiKeyViewSet, PartnerViewSet
+from .tickets.reconcile_views import ReconciliationReportView
 
 
 class TicketTypeViewSet(HistoryViewSetMixin, ModelViewSet):
@@ -157,6 +158,16 @@ def register_tickets_admin_urls():
             VisitorsReportView.as_view(results_only=True),
             name="tickets_visitors_report_results",
         ),
+        path(
+            "reports/payment-reconciliation/",
+            ReconciliationReportView.as_view(),
+            name="tickets_reconciliation_report",
+        ),
+        path(
+            "reports/payment-reconciliation/results/",
+            ReconciliationReportView.as_view(results_only=True),
+            name="tickets_reconciliation_report_results",
+        ),
     ]
 
 
@@ -167,6 +178,17 @@ def register_visitors_report_menu_item():
         reverse("tickets_visitors_report"),
         icon_name="group",
         order=700,
+        permission="tourism.view_order",
+    )
+
+
+@hooks.register("register_reports_menu_item")
+def register_reconciliation_report_menu_item():
+    return PermissionMenuItem(
+        _("Payment reconciliation"),
+        reverse("tickets_reconciliation_report"),
+        icon_name="clipboard-list",
+        order=710,
         permission="tourism.view_order",
     )
 

@@ -9,7 +9,8 @@ break things with ``outage`` (503 answers) or ``unreachable`` (connections refus
 
 Endpoints: ``POST /v1/checkout/sessions``, ``GET /v1/checkout/sessions/{id}``,
 ``POST /v1/checkout/sessions/{id}/expire``, ``POST /v1/refunds``,
-``GET /v1/payment_intents/{id}``, ``GET /v1/charges/{id}``.
+``GET /v1/payment_intents/{id}``, ``GET /v1/charges/{id}``, ``GET /v1/balance_transactions``
+(a transaction for every charge and refund made, newest first).
 """
 
 import contextlib
@@ -178,6 +179,8 @@ class FakeStripe:
                 amount=_int(params, "amount", minimum=1) if "amount" in params else None,
                 metadata=params.get("metadata") or {},
             )
+        if (method, path) == ("GET", "/v1/balance_transactions"):
+            return self._balance_transactions(params, expand)
         routes = {
             ("GET", r"/v1/checkout/sessions/(\w+)"): lambda i: self._expanded(
                 self._get(self.sessions, i, "checkout.session"), expand
@@ -220,6 +223,39 @@ class FakeStripe:
                 "url": f"/v1/refunds?charge={charge['id']}",
             }
         return view
+
+    def _balance_transactions(self, params: dict, expand: set) -> dict:
+        """Stripe's list: newest first, ``created[gte]``/``created[lt]``, pages by ``starting_after``."""
+        made = [(c, "charge", c["amount"]) for c in self.charges.values()]
+        made += [(r, "refund", -r["amount"]) for r in self.refunds.values()]
+        created = params.get("created") or {}
+        data = [
+            {
+                "id": "txn_" + source["id"].split("_", 1)[1],
+                "object": "balance_transaction",
+                "amount": amount,
+                "created": source["created"],
+                "currency": source["currency"],
+                "fee": 0,
+                "net": amount,
+                "status": "available",
+                "type": kind,
+                "source": copy.deepcopy(source) if "data.source" in expand else source["id"],
+            }
+            for source, kind, amount in made
+            if int(created.get("gte", 0)) <= source["created"] < int(created.get("lt", 2**40))
+        ]
+        data.sort(key=lambda txn: (txn["created"], txn["id"]), reverse=True)
+        if params.get("starting_after"):
+            ids = [txn["id"] for txn in data]
+            data = data[ids.index(params["starting_after"]) + 1 :]
+        limit = _int(params, "limit", minimum=1) if "limit" in params else 10
+        return {
+            "object": "list",
+            "data": data[:limit],
+            "has_more": len(data) > limit,
+            "url": "/v1/balance_transactions",
+        }
 
     # --- the endpoints --------------------------------------------------------------
 
@@ -397,6 +433,7 @@ class FakeStripe:
             "object": "charge",
             "amount": intent["amount"],
             "amount_refunded": 0,
+            "created": int(time.time()),
             "currency": intent["currency"],
             "paid": True,
             "payment_intent": intent["id"],

@@ -19,7 +19,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import CreateView, EditView
 from wagtail.admin.views.reports import ReportView
 
-from core.reports import ColumnsExportMixin
+from core.reports import ColumnsExportMixin, DecoratedRowsMixin, FigureColumn
 from tourism.models import TicketType
 
 from . import closures, opening, services
@@ -160,7 +160,7 @@ class VisitDateFilterSet(WagtailFilterSet):
         fields = []
 
 
-class VisitorsReportView(ColumnsExportMixin, ReportView):
+class VisitorsReportView(DecoratedRowsMixin, ColumnsExportMixin, ReportView):
     """Visitors per day — booked, checked in — and revenue by ticket type, with CSV/XLSX export."""
 
     page_title = gettext_lazy("Visitors per day")
@@ -188,17 +188,21 @@ class VisitorsReportView(ColumnsExportMixin, ReportView):
     def columns(self):
         return [
             Column("date", label=_("Visit date")),
-            Column("booked", label=_("Booked")),
+            FigureColumn("booked", label=_("Booked")),
             *[
-                Column(f"channel_{value}", label=_("Booked: %(channel)s") % {"channel": label})
+                FigureColumn(
+                    f"channel_{value}", label=_("Booked: %(channel)s") % {"channel": label}
+                )
                 for value, label in Order.Channel.choices
             ],
-            Column("checked_in", label=_("Checked in")),
+            FigureColumn("checked_in", label=_("Checked in")),
             *[
-                Column(f"type_{t.pk}", label=_("Revenue: %(type)s") % {"type": t})
+                FigureColumn(
+                    f"type_{t.pk}", kind="amount", label=_("Revenue: %(type)s") % {"type": t}
+                )
                 for t in self._ticket_types()
             ],
-            Column("revenue", label=_("Revenue (CNY)")),
+            FigureColumn("revenue", kind="amount", label=_("Revenue (CNY)")),
         ]
 
     def decorate_paginated_queryset(self, object_list):

@@ -134,6 +134,23 @@ class AlipayApp:
             )
         return answer
 
+    def trade_bill(self, day: datetime.date) -> bytes:
+        """The business-detail bill of ``day`` (Beijing time): Alipay's zip, as it is.
+
+        Only the answer naming the file is signed; the file comes from Alipay's own
+        short-lived address and is not signed at all.
+        """
+        answer = self.call(
+            "alipay.data.dataservice.bill.downloadurl.query",
+            {"bill_type": "trade", "bill_date": day.isoformat()},
+        )
+        try:
+            response = requests.get(answer["bill_download_url"], timeout=TIMEOUT)
+            response.raise_for_status()
+        except (requests.RequestException, KeyError) as error:
+            raise AlipayError(f"the bill of {day} could not be downloaded: {error}") from error
+        return response.content
+
     def _verified(self, method: str, text: str) -> dict:
         try:
             body = json.loads(text)

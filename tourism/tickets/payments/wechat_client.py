@@ -8,12 +8,14 @@ in it is believed; a notification's resource is decrypted with the API v3 key
 """
 
 import base64
+import datetime
+import hashlib
 import json
 import secrets
 import time
 from dataclasses import dataclass
 from functools import cached_property
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from cryptography.exceptions import InvalidSignature, InvalidTag
@@ -137,9 +139,8 @@ class WeChatPayClient:
     def __init__(self, merchant: Merchant | None = None):
         self.merchant = merchant or Merchant.from_settings()
 
-    def _request(self, method: str, path: str, *, query=None, body=None) -> dict:
-        target = path + (f"?{urlencode(query)}" if query else "")
-        text = json.dumps(body, ensure_ascii=False, separators=(",", ":")) if body else ""
+    def _send(self, method: str, url: str, target: str, text: str = "") -> requests.Response:
+        """``url`` requested, signed over ``target`` (its path and query); the answer unverified."""
         timestamp, nonce = str(int(time.time())), secrets.token_hex(16)
         signature = self.merchant.sign(f"{method}\n{target}\n{timestamp}\n{nonce}\n{text}\n")
         authorization = (
@@ -153,15 +154,20 @@ class WeChatPayClient:
             "Wechatpay-Serial": self.merchant.public_key_id,
         }
         try:
-            response = requests.request(
+            return requests.request(
                 method,
-                self.merchant.base_url + target,
+                url,
                 data=text.encode() if text else None,
                 headers=headers,
                 timeout=TIMEOUT,
             )
         except requests.RequestException as error:
             raise WeChatPayError(f"WeChat Pay could not be reached: {error}") from error
+
+    def _request(self, method: str, path: str, *, query=None, body=None) -> dict:
+        target = path + (f"?{urlencode(query)}" if query else "")
+        text = json.dumps(body, ensure_ascii=False, separators=(",", ":")) if body else ""
+        response = self._send(method, self.merchant.base_url + target, target, text)
         try:
             self.merchant.verify(response.headers, response.content)
         except NotGenuine as error:
@@ -227,6 +233,28 @@ class WeChatPayClient:
 
     def refund_query(self, out_refund_no: str) -> dict:
         return self._request("GET", f"/v3/refund/domestic/refunds/{out_refund_no}")
+
+    def trade_bill(self, day: datetime.date) -> str:
+        """The trade bill of ``day`` (Beijing time), every payment and refund, as CSV text.
+
+        The file itself comes unsigned (WeChat Pay signs only the answer that names it),
+        so it is believed only when its SHA1 is the one that signed answer gave.
+        """
+        answer = self._request(
+            "GET", "/v3/bill/tradebill", query={"bill_date": day.isoformat(), "bill_type": "ALL"}
+        )
+        url = answer.get("download_url") or ""
+        split = urlsplit(url)
+        if not split.netloc:
+            raise WeChatPayError(f"WeChat Pay named no file for the bill of {day}")
+        response = self._send("GET", url, split.path + (f"?{split.query}" if split.query else ""))
+        if response.status_code >= 400:
+            raise WeChatPayError(
+                f"WeChat Pay refused the bill of {day}", status=response.status_code
+            )
+        if hashlib.sha1(response.content).hexdigest() != answer.get("hash_value", "").lower():
+            raise WeChatPayError(f"the bill of {day} is not the file WeChat Pay described")
+        return response.content.decode("utf-8-sig")
 
     def notification(self, headers, body: bytes) -> tuple[dict, dict]:
         """A notification's envelope and its decrypted resource; ``NotGenuine`` unless both hold."""
