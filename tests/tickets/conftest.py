@@ -93,3 +93,28 @@ def stripe_sends(fake_stripe, django_capture_on_commit_callbacks):
 def committed(django_capture_on_commit_callbacks):
     """``with committed():`` runs what a request leaves for after its commit (the emails)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def book_in_browser(ticket_types):
+    """``book_in_browser(slot, agent=…)``: the public booking form confirmed from a browser of
+    its own (its user agent decides how it pays); returns that client and the answer."""
+
+    def post(slot, *, agent, adults=2, children=1, email="lihua@example.com"):
+        tourist = Client(HTTP_USER_AGENT=agent)
+        response = tourist.post(
+            f"/tickets/?date={slot.date:%Y-%m-%d}",
+            {
+                "date": f"{slot.date:%Y-%m-%d}",
+                "slot": slot.pk,
+                f"qty_{ticket_types.adult.pk}": adults,
+                f"qty_{ticket_types.child.pk}": children,
+                "name": "李华",
+                "phone": "138 0000 0000",
+                "email": email,
+                "confirm": "1",
+            },
+        )
+        return SimpleNamespace(client=tourist, response=response)
+
+    return post

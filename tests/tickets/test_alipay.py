@@ -33,23 +33,9 @@ def fake(fake_alipay):
 
 
 @pytest.fixture
-def book(ticket_types):
-    def post(slot, *, adults=2, children=1, email="lihua@example.com", agent=PHONE):
-        tourist = Client(HTTP_USER_AGENT=agent)
-        response = tourist.post(
-            f"/tickets/?date={slot.date:%Y-%m-%d}",
-            {
-                "date": f"{slot.date:%Y-%m-%d}",
-                "slot": slot.pk,
-                f"qty_{ticket_types.adult.pk}": adults,
-                f"qty_{ticket_types.child.pk}": children,
-                "name": "李华",
-                "phone": "138 0000 0000",
-                "email": email,
-                "confirm": "1",
-            },
-        )
-        return SimpleNamespace(client=tourist, response=response)
+def book(book_in_browser):
+    def post(slot, *, agent=PHONE, **kwargs):
+        return book_in_browser(slot, agent=agent, **kwargs)
 
     return post
 

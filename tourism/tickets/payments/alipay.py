@@ -9,7 +9,6 @@ trade again. What Alipay says is applied only from ``alipay.trade.query``'s answ
 (``trade_apply``); notifications and the tourist's return are only triggers.
 """
 
-import datetime
 import logging
 import re
 import secrets
@@ -18,13 +17,12 @@ from urllib.parse import urljoin, urlsplit
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
-from .. import services
-from ..models import Order, Payment
+from ..models import Payment
 from .alipay_client import AlipayApp, AlipayError, beijing_time
-from .base import PaymentProvider, PaymentUnavailable
-from .settle import attempt_closed, payment_confirmed
+from .base import PaymentUnavailable
+from .settle import DirectProvider, attempt_closed, payment_confirmed
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +30,6 @@ NAME = "alipay"
 WAP, PAGE = "wap", "page"
 METHODS = {WAP: "alipay.trade.wap.pay", PAGE: "alipay.trade.page.pay"}
 PRODUCT_CODES = {WAP: "QUICK_WAP_WAY", PAGE: "FAST_INSTANT_TRADE_PAY"}
-HOLD_OUTLASTS_PAYMENT = datetime.timedelta(seconds=60)
-SHORTEST_PAYMENT = datetime.timedelta(minutes=5)
 REQUEST_NO = re.compile(r"[^0-9A-Za-z_\-]")
 CENT = Decimal("0.01")
 
@@ -66,11 +62,11 @@ def trade_apply(*, payment: Payment, trade: dict) -> str:
     return "waiting"
 
 
-class AlipayProvider(PaymentProvider):
+class AlipayProvider(DirectProvider):
     """Alipay in CNY; the tourist pays on Alipay's cashier and comes back to the order."""
 
     name = NAME
-    online = True
+    pay_page = "tickets:alipay_pay"
 
     def __init__(self, app: AlipayApp | None = None):
         self._app = app
@@ -87,26 +83,10 @@ class AlipayProvider(PaymentProvider):
         gateway = urlsplit(settings.ALIPAY_GATEWAY)
         return [f"{gateway.scheme}://{gateway.netloc}"]
 
-    def hold_duration(self) -> datetime.timedelta:
-        return max(super().hold_duration(), SHORTEST_PAYMENT + HOLD_OUTLASTS_PAYMENT)
-
-    def start_payment(self, order: Order, *, base_url: str) -> Payment:
-        if order.total <= 0:
-            payment = Payment.objects.create(order=order, provider=self.name, amount=order.total)
-            services.order_mark_paid(order=order, payment=payment)
-            return payment
-        with translation.override(order.language):
-            page = urljoin(base_url, reverse("tickets:alipay_pay", kwargs={"token": order.token}))
-        return Payment.objects.create(
-            order=order, provider=self.name, amount=order.total, redirect_url=page, details={}
-        )
-
     def cashier_url(self, payment: Payment, *, kind: str, base_url: str) -> str:
         """Alipay's cashier for the order of ``payment``, as the ``kind`` of browser needs it."""
         order = payment.order
-        expires = order.hold_expires_at - HOLD_OUTLASTS_PAYMENT
-        if expires < timezone.now() + datetime.timedelta(minutes=1):
-            raise PaymentUnavailable(f"the hold on {order.reference} is too short to pay")
+        expires = self.payment_expiry(order)
         open_payments = order.payments.filter(provider=self.name, status=Payment.Status.OPEN)
         target = next((p for p in open_payments if p.details.get("kind") == kind), None)
         if target is None:
@@ -161,15 +141,11 @@ class AlipayProvider(PaymentProvider):
                     return
         attempt_closed(payment)
 
-    def sync(self, order: Order) -> None:
-        open_payments = order.payments.filter(
-            provider=self.name, status=Payment.Status.OPEN, provider_reference__isnull=False
-        )
-        for payment in open_payments:
-            try:
-                trade_apply(payment=payment, trade=self.query(payment.provider_reference))
-            except PaymentUnavailable:
-                logger.warning("could not bring %s up to date with Alipay", order.reference)
+    def look_up(self, reference: str) -> dict:
+        return self.query(reference)
+
+    def apply(self, payment: Payment, answer: dict) -> str:
+        return trade_apply(payment=payment, trade=answer)
 
     def query(self, out_trade_no: str) -> dict:
         """The trade as Alipay has it now; waiting for the buyer until Alipay has it at all."""

@@ -21,23 +21,17 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
-from .. import services
-from ..models import Order, Payment
-from .base import PaymentProvider, PaymentUnavailable
-from .settle import attempt_closed, payment_confirmed
+from ..models import Payment
+from .base import PaymentUnavailable
+from .settle import DirectProvider, attempt_closed, payment_confirmed
 from .wechat_client import WeChatPayClient
 
 logger = logging.getLogger(__name__)
 
 NAME = "wechat_pay"
 NATIVE, H5, JSAPI = "native", "h5", "jsapi"
-# The transaction closes this long before the order's hold ends, so a payment made in
-# its last second still finds the places held.
-HOLD_OUTLASTS_PAYMENT = datetime.timedelta(seconds=60)
-# WeChat Pay wants a time_expire at least a minute ahead; the page needs time to open.
-SHORTEST_PAYMENT = datetime.timedelta(minutes=5)
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 REFUND_NO = re.compile(r"[^0-9A-Za-z_\-|*@]")
 
@@ -89,11 +83,11 @@ def transaction_apply(*, payment: Payment, trade: dict) -> str:
     return "waiting"
 
 
-class WeChatPayProvider(PaymentProvider):
+class WeChatPayProvider(DirectProvider):
     """WeChat Pay in CNY; the tourist pays in WeChat and comes back to the order."""
 
     name = NAME
-    online = True
+    pay_page = "tickets:wechat_pay"
 
     def __init__(self, client: WeChatPayClient | None = None):
         self._client = client
@@ -109,24 +103,6 @@ class WeChatPayProvider(PaymentProvider):
         # in the same navigation, to the official account's OAuth or the H5 cashier.
         return list(settings.WECHAT_PAY_CHECKOUT_ORIGINS)
 
-    def hold_duration(self) -> datetime.timedelta:
-        return max(super().hold_duration(), SHORTEST_PAYMENT + HOLD_OUTLASTS_PAYMENT)
-
-    def start_payment(self, order: Order, *, base_url: str) -> Payment:
-        if order.total <= 0:
-            payment = Payment.objects.create(order=order, provider=self.name, amount=order.total)
-            services.order_mark_paid(order=order, payment=payment)
-            return payment
-        with translation.override(order.language):
-            page = urljoin(base_url, reverse("tickets:wechat_pay", kwargs={"token": order.token}))
-        return Payment.objects.create(
-            order=order,
-            provider=self.name,
-            amount=order.total,
-            redirect_url=page,
-            details={},
-        )
-
     def open_trade(
         self, payment: Payment, *, kind: str, base_url: str, client_ip="", openid=""
     ) -> Payment:
@@ -137,10 +113,7 @@ class WeChatPayProvider(PaymentProvider):
         kind gets a new payment with its own ``out_trade_no``.
         """
         order = payment.order
-        now = timezone.now()
-        expires = order.hold_expires_at - HOLD_OUTLASTS_PAYMENT
-        if expires < now + datetime.timedelta(minutes=1):
-            raise PaymentUnavailable(f"the hold on {order.reference} is too short to pay")
+        expires = self.payment_expiry(order)
         open_payments = order.payments.filter(provider=self.name, status=Payment.Status.OPEN)
         same = next((p for p in open_payments if p.details.get("kind") == kind), None)
         if same is not None and same.provider_reference:
@@ -199,14 +172,8 @@ class WeChatPayProvider(PaymentProvider):
             status=Payment.Status.EXPIRED
         )
 
-    def sync(self, order: Order) -> None:
-        open_payments = order.payments.filter(
-            provider=self.name, status=Payment.Status.OPEN, provider_reference__isnull=False
-        )
-        for payment in open_payments:
-            try:
-                transaction_apply(
-                    payment=payment, trade=self.client.query(payment.provider_reference)
-                )
-            except PaymentUnavailable:
-                logger.warning("could not bring %s up to date with WeChat Pay", order.reference)
+    def look_up(self, reference: str) -> dict:
+        return self.client.query(reference)
+
+    def apply(self, payment: Payment, answer: dict) -> str:
+        return transaction_apply(payment=payment, trade=answer)
