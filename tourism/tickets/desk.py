@@ -278,6 +278,8 @@ def order_money(order: Order) -> dict:
 def _payment_method(order: Order) -> str:
     return {
         "stripe": _("Online (Stripe)"),
+        "wechat_pay": _("WeChat Pay"),
+        "alipay": _("Alipay"),
         "gate": _("Pay at the gate"),
     }.get(order.provider, order.provider)
 
