@@ -38,12 +38,13 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from tests.tickets.loopback import LoopbackServer
 
 BEIJING = timezone(timedelta(hours=8))
 STAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}")
@@ -321,21 +322,16 @@ class FakeAlipay:
             "alipay.trade.fastpay.refund.query": self._refund_query,
             "alipay.data.dataservice.bill.downloadurl.query": self._bill_url,
         }
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._loopback = LoopbackServer(self.handle)
+        self.url = self._loopback.url
         self.gateway = f"{self.url}/gateway.do"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
 
     def start(self) -> "FakeAlipay":
-        self._thread.start()
+        self._loopback.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._loopback.stop()
 
     # --- what the tests read ------------------------------------------------------
 
@@ -1063,27 +1059,6 @@ def _biz_or_none(params: dict) -> dict | None:
     except ValueError:
         return None
     return biz if isinstance(biz, dict) else None
-
-
-def _handler_for(fake: FakeAlipay):
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, data, headers = fake.handle(self.command, self.path, self.headers, body)
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-        def log_message(self, format, *args):  # keep the test output quiet
-            pass
-
-    return Handler
 
 
 def configure(settings, fake: "FakeAlipay", app_key) -> None:

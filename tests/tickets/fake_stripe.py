@@ -24,8 +24,9 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.tickets.loopback import LoopbackServer
 
 PAYMENT_METHODS = {"card", "alipay", "wechat_pay"}
 LOCALES = {"auto", "zh", "zh-HK", "zh-TW", "en"}
@@ -103,20 +104,15 @@ class FakeStripe:
         self._idempotent: dict[str, tuple[str, dict, dict]] = {}
         self._down: set[str] = set()
         self._lock = threading.RLock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._loopback = LoopbackServer(self._answer)
+        self.url = self._loopback.url
 
     def start(self) -> "FakeStripe":
-        self._thread.start()
+        self._loopback.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._loopback.stop()
 
     # --- what the tests read ------------------------------------------------------
 
@@ -124,6 +120,18 @@ class FakeStripe:
         return [c for c in self.calls if c.method == method and c.path == path]
 
     # --- HTTP ---------------------------------------------------------------------
+
+    def _answer(self, method: str, target: str, headers, body: bytes) -> tuple[int, bytes, dict]:
+        status, answer, extra = self.handle(method, target, headers, body)
+        return (
+            status,
+            json.dumps(answer).encode(),
+            {
+                "Content-Type": "application/json",
+                "Request-Id": f"req_{secrets.token_hex(7)}",
+                **extra,
+            },
+        )
 
     def handle(self, method: str, target: str, headers, body: bytes) -> tuple[int, dict, dict]:
         split = urlsplit(target)
@@ -530,27 +538,3 @@ class FakeStripe:
             yield
         finally:
             stripe.api_base = previous
-
-
-def _handler_for(fake: FakeStripe):
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, answer, extra = fake.handle(self.command, self.path, self.headers, body)
-            data = json.dumps(answer).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.send_header("Request-Id", f"req_{secrets.token_hex(7)}")
-            for name, value in extra.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_DELETE = _serve
-
-        def log_message(self, format, *args):  # keep the test output quiet
-            pass
-
-    return Handler

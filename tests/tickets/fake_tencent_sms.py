@@ -17,7 +17,8 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.tickets.loopback import LoopbackServer
 
 AUTHORIZATION = re.compile(
     r"^TC3-HMAC-SHA256 Credential=(?P<id>[^/]+)/(?P<date>\d{4}-\d{2}-\d{2})/(?P<service>[a-z]+)/tc3_request, "
@@ -64,24 +65,25 @@ class FakeTencentSms:
         self.refused: list[str] = []
         self._throttled: set[str] = set()
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._loopback = LoopbackServer(self._answer)
+        self.url = self._loopback.url + "/"
 
     def start(self) -> "FakeTencentSms":
-        self._thread.start()
+        self._loopback.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._loopback.stop()
 
     def throttle(self, phone: str) -> None:
         """The carrier's per-number limit: further messages to ``phone`` (+86…) are refused."""
         self._throttled.add(phone)
+
+    def _answer(self, method: str, target: str, headers, body: bytes) -> tuple[int, bytes, dict]:
+        if method != "POST" or target != "/":
+            return 404, b"", {}
+        answer = json.dumps(self.handle(headers, body)).encode()
+        return 200, answer, {"Content-Type": "application/json"}
 
     def handle(self, headers, body: bytes) -> dict:
         try:
@@ -191,23 +193,3 @@ class _Failure(Exception):
         super().__init__(message)
         self.code = code
         self.message = message
-
-
-def _handler_for(fake: FakeTencentSms):
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if self.path != "/":
-                self.send_error(404)
-                return
-            answer = json.dumps(fake.handle(self.headers, body)).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(answer)))
-            self.end_headers()
-            self.wfile.write(answer)
-
-        def log_message(self, *args):
-            pass
-
-    return Handler

@@ -38,13 +38,14 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from tests.tickets.loopback import LoopbackServer
 
 AUTH_SCHEME = "WECHATPAY2-SHA256-RSA2048"
 AUTH_FIELDS = {"mchid", "nonce_str", "signature", "timestamp", "serial_no"}
@@ -256,20 +257,15 @@ class FakeWeChatPay:
         self._bill_extras: list[tuple[str, Decimal]] = []
         self._down: set[str] = set()
         self._lock = threading.RLock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        self._loopback = LoopbackServer(self.handle)
+        self.url = self._loopback.url
 
     def start(self) -> "FakeWeChatPay":
-        self._thread.start()
+        self._loopback.start()
         return self
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._loopback.stop()
 
     # --- what the tests read ------------------------------------------------------
 
@@ -1062,27 +1058,6 @@ def _parsed(headers, text: str) -> dict | None:
     except ValueError:
         return None
     return body if isinstance(body, dict) else None
-
-
-def _handler_for(fake: FakeWeChatPay):
-    class Handler(BaseHTTPRequestHandler):
-        def _serve(self):
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
-            status, data, headers = fake.handle(self.command, self.path, self.headers, body)
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
-
-        def log_message(self, format, *args):  # keep the test output quiet
-            pass
-
-    return Handler
 
 
 def merchant_key_pair():
