@@ -22,3 +22,7 @@ class BulkWrite(models.Model):
 
     def __str__(self):
         return f"{self.what} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
+
+
+# The park's geography is a module of its own; its models register with this app.
+from .park_map import Facility, ParkMap  # noqa: E402, F401

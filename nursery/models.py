@@ -8,13 +8,17 @@ import logging
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from core import geo
 from core.labels import labelled
 from core.months import MonthSetField, months_label
+from core.park_map import ParkMap
 
 from .validators import LOT_CODE_MAX_LENGTH, TAG_MAX_LENGTH, validate_code
 
@@ -47,6 +51,13 @@ class Zone(models.Model):
         help_text=_("1 mu = 666.67 m²."),
     )
     use = models.CharField(_("use"), max_length=20, choices=Use.choices)
+    boundary = models.JSONField(
+        _("boundary"),
+        null=True,
+        blank=True,
+        validators=[geo.validate_polygon],
+        help_text=_("The zone's outline on the park map, inside the park boundary."),
+    )
 
     class Meta:
         ordering = ["code"]
@@ -69,6 +80,10 @@ class Zone(models.Model):
     @labelled(_("area (m²)"))
     def area_m2(self) -> Decimal:
         return (self.area_mu * SQUARE_METRES_PER_MU).quantize(Decimal("1"))
+
+    def clean(self):
+        super().clean()
+        ParkMap.load().check_inside(self.boundary, "boundary")
 
 
 class Species(models.Model):
@@ -396,6 +411,7 @@ class SpecimenTree(models.Model):
         WEAK = "weak", _("Weak")
         DEAD = "dead", _("Dead")
         SOLD = "sold", _("Sold")
+        REMOVED = "removed", _("Removed")
 
     tag = models.CharField(
         _("tag"),
@@ -449,6 +465,22 @@ class SpecimenTree(models.Model):
     story = models.TextField(_("story (Chinese)"), blank=True)
     story_en = models.TextField(_("story (English)"), blank=True)
     public = models.BooleanField(_("public passport"), default=False)
+    location = models.JSONField(
+        _("location"),
+        null=True,
+        blank=True,
+        validators=[geo.validate_point],
+        help_text=_("Where the tree stands on the park map (from the phone's GPS or drawn)."),
+    )
+    location_accuracy_m = models.DecimalField(
+        _("location accuracy (m)"),
+        max_digits=7,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("How far off the phone said its GPS position might be; empty when drawn."),
+    )
 
     class Meta:
         ordering = ["tag"]
@@ -462,6 +494,27 @@ class SpecimenTree(models.Model):
 
     def __str__(self):
         return f"{self.tag} {self.species.name}"
+
+    # A tree that is gone keeps its record and passport, but leaves the public lists and maps.
+    GONE = (Status.DEAD, Status.SOLD, Status.REMOVED)
+
+    @property
+    def is_gone(self) -> bool:
+        return self.status in self.GONE
+
+    @property
+    def outside_its_zone(self) -> bool:
+        """Whether the tree's point lies outside its zone's outline (worth a second look)."""
+        if not (self.location and self.zone_id and self.zone.boundary):
+            return False
+        try:
+            return not geo.contains(self.zone.boundary, geo.point_of(self.location))
+        except ValidationError:
+            return False
+
+    def clean(self):
+        super().clean()
+        ParkMap.load().check_inside(self.location, "location")
 
     @property
     def passport_url(self) -> str:

@@ -19,7 +19,9 @@ from wagtail.images.models import SourceImageIOError
 from wagtail.models import Locale, Orderable, Page, Site
 from wagtail.search import index
 
+from core import geo
 from core.months import ALL_MONTHS, MONTH_CHOICES, MonthSetField, blooming_in, months_label
+from core.park_map import ParkMap
 
 from .blocks import BodyBlock
 
@@ -236,6 +238,13 @@ class AttractionPage(BasePage):
         ),
     )
     featured = models.BooleanField(_("featured on the home page"), default=False)
+    location = models.JSONField(
+        _("location on the map"),
+        null=True,
+        blank=True,
+        validators=[geo.validate_point],
+        help_text=_("Where its marker stands on the park map, inside the park boundary."),
+    )
 
     content_panels = [
         *Page.content_panels,
@@ -243,7 +252,12 @@ class AttractionPage(BasePage):
         FieldPanel("listing_image"),
         FieldPanel("body"),
         MultiFieldPanel(
-            [FieldPanel("bloom_months"), FieldPanel("zone"), FieldPanel("featured")],
+            [
+                FieldPanel("bloom_months"),
+                FieldPanel("zone"),
+                FieldPanel("location"),
+                FieldPanel("featured"),
+            ],
             heading=_("In the park"),
         ),
         FieldPanel("accessibility"),
@@ -265,6 +279,10 @@ class AttractionPage(BasePage):
     @property
     def bloom_months_label(self) -> str:
         return months_label(self.bloom_months)
+
+    def clean(self):
+        super().clean()
+        ParkMap.load().check_inside(self.location, "location")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
