@@ -7,6 +7,7 @@ requires.
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
@@ -124,6 +125,15 @@ NURSERY_LOW_STOCK_LEVEL = env.int("NURSERY_LOW_STOCK_LEVEL", default=10)
 # Editors publish directly. On: their pages go to the "Moderators approval" workflow,
 # and only Moderators (and superusers) publish (tourism/publishing.py).
 HUAGU_MODERATION = env.bool("HUAGU_MODERATION", default=False)
+# The maps' base layer (core/map_base.py). Empty: the park plan image georeferenced in the
+# admin (Settings → Park map), which needs no key and no network. Set a tile service's URL
+# template to draw on it instead, with the datum its tiles are drawn in: gcj02 for the
+# services licensed in mainland China (Amap, Tencent), wgs84 for Tianditu and OpenStreetMap.
+MAP_TILES_URL = env.str("MAP_TILES_URL", default="")
+MAP_TILES_DATUM = env.str("MAP_TILES_DATUM", default="gcj02")
+MAP_TILES_SUBDOMAINS = env.str("MAP_TILES_SUBDOMAINS", default="")
+MAP_TILES_ATTRIBUTION = env.str("MAP_TILES_ATTRIBUTION", default="")
+MAP_TILES_MAX_ZOOM = env.int("MAP_TILES_MAX_ZOOM", default=18)
 
 # The deployment this is; load_demo refuses to run in "production" without --force.
 HUAGU_ENVIRONMENT = "development"
@@ -327,13 +337,24 @@ elif media_s3_bucket:
     )
 else:
     media_origins = []
+# A tile service's hosts, one per subdomain its URL template names.
+map_tile_origins = sorted(
+    {
+        urlsplit(MAP_TILES_URL.replace("{s}", sub)).scheme
+        + "://"
+        + urlsplit(MAP_TILES_URL.replace("{s}", sub)).netloc
+        for sub in (MAP_TILES_SUBDOMAINS or "a").split(",")
+    }
+    if MAP_TILES_URL
+    else ()
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
         # QR codes and Swagger UI's icons are data: images.
-        "img-src": [SELF, "data:", *media_origins],
+        "img-src": [SELF, "data:", *media_origins, *map_tile_origins],
         "font-src": [SELF],
         "connect-src": [SELF],
         "media-src": [SELF],
@@ -352,7 +373,7 @@ CONTENT_SECURITY_POLICY_ADMIN = {
         "default-src": [SELF],
         "script-src": [SELF, UNSAFE_INLINE],
         "style-src": [SELF, UNSAFE_INLINE],
-        "img-src": [SELF, "data:", "blob:", *media_origins],
+        "img-src": [SELF, "data:", "blob:", *media_origins, *map_tile_origins],
         "font-src": [SELF, "data:"],
         # The dashboard's notice of a new Wagtail release.
         "connect-src": [SELF, "https://releases.wagtail.org"],
