@@ -4,7 +4,8 @@ What is cached: the home page of each language, the main menu, a page's translat
 the park settings with their opening hours, and the page fragments a template marks with
 ``{% page_fragment %}``. Keys carry the token of ``PageCacheVersion``, which
 ``page_cache_invalidate`` replaces whenever a page is published, unpublished, moved or
-deleted, or the park settings, opening hours, images, zones, locales or sites change
+deleted, or the park settings, opening hours, images, zones, specimen trees, the park
+map or its facilities, locales or sites change
 (``tourism/signal_handlers.py``); fragment keys also carry the page, the language and
 today's date. The database holds the token, so a change reaches every worker at once and
 within its own transaction; entries left behind expire after ``PAGE_CACHE_SECONDS``.

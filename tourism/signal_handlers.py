@@ -5,7 +5,8 @@ from wagtail.images import get_image_model
 from wagtail.models import Locale, Site, get_page_models
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from nursery.models import Zone
+from core.park_map import Facility, ParkMap
+from nursery.models import SpecimenTree, Zone
 
 from .models import OpeningHours, SiteSettings
 from .page_cache import page_cache_invalidate
@@ -36,6 +37,9 @@ def register_signal_handlers() -> None:
         SiteSettings,
         OpeningHours,
         Zone,
+        SpecimenTree,
+        ParkMap,
+        Facility,
         Locale,
         Site,
     ]
