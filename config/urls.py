@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from tourism import park_map_views
 from tourism import views as tourism_views
 from tourism.tickets import box_office_views, gate
 from tourism.tickets.api import api as tickets_api
@@ -35,6 +36,7 @@ urlpatterns += i18n_patterns(
     path("gate/sell/", box_office_views.sell, name="box_office"),
     path("gate/sell/<str:reference>/", box_office_views.sale, name="box_office_sale"),
     path("gate/sell/<str:reference>/slips/", box_office_views.slips, name="box_office_slips"),
+    path("map/", park_map_views.park_map, name="park_map"),
     path("", include("nursery.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
