@@ -452,8 +452,19 @@ class VisitInfoPage(BasePage):
         verbose_name = _("visit information")
 
     def get_context(self, request, *args, **kwargs):
+        from core.park_map import Facility
+
+        from .navigation import park_navigation_links
+
         context = super().get_context(request, *args, **kwargs)
         context["ticket_types"] = TicketType.objects.filter(active=True)
+        park = SiteSettings.for_request(request)
+        context["navigation_links"] = park_navigation_links(
+            park=park, name=localized_text(park, "park_name")
+        )
+        context["parking"] = Facility.objects.filter(kind=Facility.Kind.PARKING)
+        # This page shows the hours and the address itself: the footer leaves them out.
+        context["footer_without_visit_details"] = True
         return context
 
 
