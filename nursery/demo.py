@@ -771,9 +771,8 @@ def _plant_specimens(groups, zone: Zone) -> None:
         if dies:
             dead_tags.append(group[-1].tag)
     SurvivalCheck.objects.bulk_create(checks)
-    SpecimenTree.objects.filter(tag__in=dead_tags).update(
-        status=SpecimenTree.Status.DEAD, public=False
-    )
+    # A dead tree leaves the public lists by its status; a public one keeps its passport, which says so.
+    SpecimenTree.objects.filter(tag__in=dead_tags).update(status=SpecimenTree.Status.DEAD)
 
 
 def _ensure_lots(tally, species: dict[str, Species], zones: dict[str, Zone]) -> None:

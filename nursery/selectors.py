@@ -15,6 +15,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -24,7 +25,18 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, TruncMonth
 
-from .models import Planting, Species, SpecimenTree, StockEntry, StockLot, SurvivalCheck, Zone
+from core.months import blooming_in
+
+from .models import (
+    Planting,
+    Species,
+    SpecimenPhoto,
+    SpecimenTree,
+    StockEntry,
+    StockLot,
+    SurvivalCheck,
+    Zone,
+)
 from .services import end_of_day
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -233,12 +245,71 @@ def rate(part, whole) -> Decimal | None:
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
 
 
+def passport_trees() -> QuerySet:
+    """Trees whose passport can be read: public ones, standing or gone (a gone tree's says so)."""
+    return SpecimenTree.objects.filter(public=True).select_related("species", "zone", "photo")
+
+
 def public_trees() -> QuerySet:
+    """The public trees still standing in the park: what the lists and maps show."""
+    return passport_trees().exclude(status__in=SpecimenTree.GONE).order_by("tag")
+
+
+def tree_search(
+    *,
+    text: str = "",
+    species: Species | None = None,
+    zone: Zone | None = None,
+    age_from: int | None = None,
+    age_below: int | None = None,
+    blooming_month: int | None = None,
+) -> QuerySet:
+    """Public standing trees matching every criterion given, by tag.
+
+    ``text`` matches the tag or the species' Chinese, English or scientific name; the age
+    band is ``age_from`` <= estimated age < ``age_below`` (a tree of unknown age matches no
+    band); ``blooming_month`` keeps the trees whose species flowers that month.
+    """
+    trees = public_trees()
+    if text:
+        trees = trees.filter(
+            Q(tag__icontains=text)
+            | Q(species__name__icontains=text)
+            | Q(species__name_en__icontains=text)
+            | Q(species__scientific_name__icontains=text)
+        )
+    if species is not None:
+        trees = trees.filter(species=species)
+    if zone is not None:
+        trees = trees.filter(zone=zone)
+    if age_from is not None:
+        trees = trees.filter(estimated_age_years__gte=age_from)
+    if age_below is not None:
+        trees = trees.filter(estimated_age_years__lt=age_below)
+    if blooming_month is not None:
+        trees = trees.filter(blooming_in(blooming_month, "species__bloom_months"))
+    return trees
+
+
+def with_card_images(trees: QuerySet, renditions: list[str]) -> QuerySet:
+    """Each tree's photo and its first gallery photo, with the ``renditions`` a card shows.
+
+    A fixed number of queries whatever the number of trees: the renditions come with
+    the images instead of one query per picture.
+    """
+    from wagtail.images import get_image_model
+
+    images = get_image_model().objects.prefetch_renditions(*renditions)
     return (
-        SpecimenTree.objects.filter(public=True)
-        .exclude(status=SpecimenTree.Status.SOLD)
-        .select_related("species", "zone", "photo")
-        .order_by("tag")
+        trees.select_related(None)
+        .select_related("species", "zone")
+        .prefetch_related(
+            Prefetch("photo", queryset=images),
+            Prefetch(
+                "photos",
+                queryset=SpecimenPhoto.objects.prefetch_related(Prefetch("image", queryset=images)),
+            ),
+        )
     )
 
 

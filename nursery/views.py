@@ -3,38 +3,96 @@
 import segno
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from wagtail.images import get_image_model
+
+from tourism.models import CARD_RENDITIONS
 
 from . import selectors, services
+from .browse import TreeFilterForm, tree_card_image
 from .forms import FieldCheckForm, FieldPlantingForm, apply_error
+from .growth import GALLERY_RENDITIONS, growth_charts
 from .models import SpecimenTree
+
+TREES_PER_PAGE = 20
 
 
 def _public_tree(tag: str) -> SpecimenTree:
-    tree = selectors.public_trees().filter(tag=tag).first()
+    """A tree whose passport can be read; a gone tree keeps its passport, which says so."""
+    tree = selectors.passport_trees().filter(tag=tag).first()
     if tree is None:
         raise Http404
     return tree
 
 
 def tree_list(request):
-    trees = list(selectors.public_trees())
-    return render(request, "nursery/tree_list.html", {"trees": trees})
+    """The trees still standing, searchable and filtered by a GET form, twenty to a page."""
+    form = TreeFilterForm(request.GET or None)
+    trees = selectors.with_card_images(
+        selectors.tree_search(**form.filters()), renditions=CARD_RENDITIONS
+    )
+    paginator = Paginator(trees, TREES_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    for tree in page.object_list:
+        tree.card_image = tree_card_image(tree)
+    return render(
+        request,
+        "nursery/tree_list.html",
+        {
+            "form": form,
+            "page_obj": page,
+            "trees": page.object_list,
+            "filtered": bool(form.is_bound and form.filters()),
+            "query_string": form.query_string(),
+            "page_links": page_links(page),
+        },
+    )
+
+
+def page_links(page) -> list[int | None]:
+    """Page numbers to link: the first, the last and two either side of this one; None for a gap."""
+    last = page.paginator.num_pages
+    shown = sorted({1, last, *range(max(1, page.number - 2), min(last, page.number + 2) + 1)})
+    links: list[int | None] = []
+    for number in shown:
+        if links and number - links[-1] > 1:
+            links.append(None)
+        links.append(number)
+    return links
 
 
 def tree_detail(request, tag: str):
     tree = _public_tree(tag)
-    measurement = tree.measurements.order_by("-measured_on").first()
-    attraction = tree.zone.attractions.live().first() if tree.zone_id else None
+    measurements = list(tree.measurements.order_by("measured_on"))
+    photos = list(
+        tree.photos.prefetch_related(
+            Prefetch(
+                "image", queryset=get_image_model().objects.prefetch_renditions(*GALLERY_RENDITIONS)
+            )
+        )
+    )
+    attraction = None
+    if tree.zone_id:
+        first = tree.zone.attractions.live().order_by("pk").first()
+        # The attraction in the reader's language when it has been translated and published.
+        attraction = first.localized if first is not None else None
     return render(
         request,
         "nursery/tree_detail.html",
-        {"tree": tree, "measurement": measurement, "attraction": attraction},
+        {
+            "tree": tree,
+            "measurement": measurements[-1] if measurements else None,
+            "growth": growth_charts(measurements),
+            "photos": photos,
+            "attraction": attraction,
+        },
     )
 
 

@@ -210,6 +210,10 @@ class AttractionIndexPage(BasePage):
         return context
 
 
+# How many of a zone's specimen trees its attraction page shows as cards.
+SPECIMEN_TREE_CARDS = 6
+
+
 class AttractionPage(BasePage):
     """A sight of the park: a garden, a flower sea, a grove of specimen trees."""
 
@@ -296,12 +300,20 @@ class AttractionPage(BasePage):
             {"number": number, "name": name, "in_bloom": number in self.bloom_months}
             for number, name in MONTH_CHOICES
         ]
-        # The specimen trees standing in this attraction's zone, with public passports: one query.
-        from nursery.selectors import public_trees
+        # A few of the specimen trees standing in this attraction's zone, as cards; the rest
+        # are one link away on the tree list, filtered to the zone (a garden holds dozens).
+        from nursery.browse import tree_card_image
+        from nursery.selectors import public_trees, with_card_images
 
-        context["specimen_trees"] = (
-            list(public_trees().filter(zone_id=self.zone_id)) if self.zone_id else []
-        )
+        trees, count = [], 0
+        if self.zone_id:
+            standing = public_trees().filter(zone_id=self.zone_id)
+            trees = list(with_card_images(standing, CARD_RENDITIONS)[:SPECIMEN_TREE_CARDS])
+            count = len(trees) if len(trees) < SPECIMEN_TREE_CARDS else standing.count()
+            for tree in trees:
+                tree.card_image = tree_card_image(tree)
+        context["specimen_trees"] = trees
+        context["specimen_tree_count"] = count
         return context
 
     def structured_data(self, request):

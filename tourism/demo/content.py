@@ -454,7 +454,7 @@ ATTRACTIONS = [
                 )
             ),
             facts(
-                Bi("游览提示", "At a glance"),
+                Bi("游览提示", "Tips for your visit"),
                 (
                     Bi("花期", "In flower"),
                     Bi("全年；春秋两季最盛", "All year; fullest in spring and autumn"),
@@ -522,7 +522,7 @@ ATTRACTIONS = [
             ),
             figure("rose-garden-3", Bi("月季的花瓣层层叠叠", "Petal upon petal")),
             facts(
-                Bi("游览提示", "At a glance"),
+                Bi("游览提示", "Tips for your visit"),
                 (Bi("花期", "In flower"), Bi("4月至11月", "April to November")),
                 (Bi("最佳时间", "Best"), Bi("5月、10月", "May and October")),
                 (
@@ -595,7 +595,7 @@ ATTRACTIONS = [
                 )
             ),
             facts(
-                Bi("游览提示", "At a glance"),
+                Bi("游览提示", "Tips for your visit"),
                 (Bi("花期", "In flower"), Bi("5月至10月", "May to October")),
                 (
                     Bi("所在分区", "Zone"),
@@ -668,7 +668,7 @@ ATTRACTIONS = [
                 )
             ),
             facts(
-                Bi("游览提示", "At a glance"),
+                Bi("游览提示", "Tips for your visit"),
                 (Bi("树木数量", "Trees"), Bi("200株", "200")),
                 (Bi("移栽时间", "Planted"), Bi("2020年12月", "December 2020")),
                 (
@@ -723,7 +723,7 @@ ATTRACTIONS = [
                 Bi("风一吹，花瓣像雪一样落下", "A breeze brings the petals down like snow"),
             ),
             facts(
-                Bi("游览提示", "At a glance"),
+                Bi("游览提示", "Tips for your visit"),
                 (Bi("花期", "In flower"), Bi("3月至4月上旬", "March to early April")),
                 (Bi("所在分区", "Zone"), Bi("B4 春花园", "B4 Spring Garden")),
                 (
@@ -781,7 +781,7 @@ ATTRACTIONS = [
                 ),
             ),
             facts(
-                Bi("游览提示", "At a glance"),
+                Bi("游览提示", "Tips for your visit"),
                 (Bi("花期", "In flower"), Bi("3月至4月", "March and April")),
                 (Bi("所在分区", "Zone"), Bi("B4 春花园", "B4 Spring Garden")),
             ),
@@ -848,7 +848,7 @@ ATTRACTIONS = [
             ),
             figure("rape-flower-fields-3", Bi("油菜花的花穗", "Rape flowers up close")),
             facts(
-                Bi("游览提示", "At a glance"),
+                Bi("游览提示", "Tips for your visit"),
                 (Bi("花期", "In flower"), Bi("2月至3月", "February and March")),
                 (
                     Bi("所在分区", "Zone"),
@@ -911,7 +911,7 @@ ATTRACTIONS = [
             ),
             figure("lotus-ponds-2", Bi("木栈道两旁的荷花", "Lotus beside the boardwalk")),
             facts(
-                Bi("游览提示", "At a glance"),
+                Bi("游览提示", "Tips for your visit"),
                 (Bi("花期", "In flower"), Bi("6月至8月", "June to August")),
                 (Bi("最佳时间", "Best"), Bi("早上9点以前", "Before 9 in the morning")),
                 (Bi("所在分区", "Zone"), Bi("B3 荷塘", "B3 Lotus Ponds")),
@@ -977,7 +977,7 @@ ATTRACTIONS = [
             ),
             figure("osmanthus-grove-3", Bi("金桂", "Gold osmanthus")),
             facts(
-                Bi("游览提示", "At a glance"),
+                Bi("游览提示", "Tips for your visit"),
                 (Bi("花期", "In flower"), Bi("9月至10月", "September and October")),
                 (Bi("所在分区", "Zone"), Bi("B5 秋香园", "B5 Autumn Fragrance Garden")),
             ),
@@ -1036,7 +1036,7 @@ ATTRACTIONS = [
                 "chrysanthemum-show-3", Bi("菊花的花型很多", "Chrysanthemums come in many forms")
             ),
             facts(
-                Bi("游览提示", "At a glance"),
+                Bi("游览提示", "Tips for your visit"),
                 (Bi("花期", "In flower"), Bi("10月至11月", "October and November")),
                 (Bi("所在分区", "Zone"), Bi("B5 秋香园", "B5 Autumn Fragrance Garden")),
             ),
@@ -1091,7 +1091,7 @@ ATTRACTIONS = [
             ),
             figure("wintersweet-garden-3", Bi("蜡质的黄色花瓣", "Waxy yellow petals")),
             facts(
-                Bi("游览提示", "At a glance"),
+                Bi("游览提示", "Tips for your visit"),
                 (Bi("花期", "In flower"), Bi("12月至次年2月", "December to February")),
                 (Bi("所在分区", "Zone"), Bi("B6 蜡梅园", "B6 Wintersweet Garden")),
             ),
