@@ -130,9 +130,10 @@ class HomePage(BasePage):
             lambda: BloomCalendarPage.objects.live().filter(locale_id=self.locale_id).first()
         )
         # Aggregates only: how many villagers the park employed this year and what they earned.
-        from workforce.reports import impact_this_year
+        from workforce.reports import impact_since_start, impact_this_year
 
         context["impact"] = impact_this_year(today=today)
+        context["impact_since_start"] = impact_since_start(today=today)
         return context
 
     def structured_data(self, request):

@@ -1,5 +1,10 @@
 """The demo workforce: three villages, ~180 households, ~320 villagers, two years of work.
 
+Before those two years, the base's earlier seasons (from its first spring, 2019) are
+recorded more thinly: villagers who worked a season or two and moved on. With them, the
+villagers employed since the first work entry come to more than 300, the reference
+park's published figure, computed from the records rather than asserted.
+
 ``ensure_workforce_demo(tally)`` is called by ``manage.py load_demo``. Every name is plainly
 fictional (演示村民 001 …) and every ID number starts with 9999, which no region has.
 Rows are found by natural keys (codes, names) and only created when missing; work,
@@ -46,6 +51,10 @@ VILLAGES = [
 ]
 HOUSEHOLDS = 180
 VILLAGERS = 320
+# The base's first planting season, and how many villagers worked only in the seasons
+# before the two detailed years (a season or two each, then other work or retirement).
+FIRST_SEASON = datetime.date(2019, 3, 1)
+FORMER_WORKERS = 116
 LEASED_MU = Decimal("3000")
 RENT_PER_MU = Decimal("800.00")
 # (code, Chinese, English, day rate, piece rate or None)
@@ -176,7 +185,9 @@ def _ensure_villagers(households, rng, tally) -> list[Villager]:
 
 
 def _ensure_tasks(today, tally) -> dict[str, Task]:
-    since = today.replace(year=today.year - 3, month=1, day=1)
+    since = min(
+        FIRST_SEASON.replace(month=1, day=1), today.replace(year=today.year - 3, month=1, day=1)
+    )
     raise_from = today.replace(month=1, day=1)
     tasks = {}
     for code, name, name_en, day, piece in TASKS:
@@ -361,17 +372,24 @@ def _ensure_work(villagers, tasks, crews, rng, today, tally) -> None:
                 )
             )
         day += datetime.timedelta(days=1)
+    former = [v for n, v in enumerate(villagers) if n % 5 >= 3][:FORMER_WORKERS]
+    entries += _earlier_seasons(former, tasks, crews, table, rng, before=start, tally=tally)
     WorkEntry.objects.bulk_create(entries, batch_size=2000)
     work_months_rebuild()
     _count(tally, "work entries", len(entries), 0)
 
     # One wage batch per finished month, paid on the 10th of the next.
-    batches, month = 0, start
+    batches, month = 0, min(FIRST_SEASON, start)
+    # The earlier seasons' gaps (summers, winters) had nobody to pay.
+    months_worked = {entry.date.replace(day=1) for entry in entries if entry.date < start}
     while True:
         next_month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         month_end = next_month - datetime.timedelta(days=1)
         if month_end >= today:
             break
+        if month < start and month not in months_worked:
+            month = next_month
+            continue
         paid_on = next_month.replace(day=10)
         paid = paid_on <= today
         batch = WageBatch.objects.create(
@@ -387,6 +405,63 @@ def _ensure_work(villagers, tasks, crews, rng, today, tally) -> None:
         batches += 1
         month = next_month
     _count(tally, "wage batches", batches, 0)
+
+
+def _earlier_seasons(former, tasks, crews, table, rng, *, before, tally) -> list[WorkEntry]:
+    """A spring or autumn season or two for each former worker, between the first season and ``before``.
+
+    Their employment is recorded as ended; they have no work in the two detailed years.
+    """
+    seasons = [
+        datetime.date(year, month, 1)
+        for year in range(FIRST_SEASON.year, before.year + 1)
+        for month in (3, 9)
+        if datetime.date(year, month, 1) >= FIRST_SEASON
+        and datetime.date(year, month, 1) + datetime.timedelta(days=91) < before
+    ]
+    if not seasons:
+        return []
+    entries, employments = [], []
+    visitors = tasks["visitors"]
+    for n, villager in enumerate(former):
+        # The first former worker was there in the first season: the base's first work entry.
+        first = 0 if n == 0 else rng.randrange(len(seasons))
+        worked = seasons[first : first + (2 if n % 3 == 0 else 1)]
+        ends = worked[-1] + datetime.timedelta(days=91)
+        employments.append(
+            Employment(
+                villager=villager,
+                role="花工",
+                kind=EmploymentKind.SEASONAL,
+                starts_on=worked[0],
+                ends_on=ends,
+            )
+        )
+        crew = rng.choice([c for c in crews if c.village_id == villager.household.group.village_id])
+        for season in worked:
+            for offset in range(91):
+                day = season + datetime.timedelta(days=offset)
+                if day.weekday() == 6 or rng.random() >= SEASON[day.month] * 0.4:
+                    continue
+                task = tasks[rng.choice(MONTH_TASKS[day.month])]
+                if task == visitors:
+                    task = tasks["weeding"]  # no visitors before the garden opened
+                rate = _rate_on(table, task, Basis.DAY, day)
+                entries.append(
+                    WorkEntry(
+                        date=day,
+                        villager_id=villager.pk,
+                        task=task,
+                        crew=crew,
+                        basis=Basis.DAY,
+                        quantity=Decimal("1"),
+                        rate=rate,
+                        amount=_money(rate),
+                    )
+                )
+    Employment.objects.bulk_create(employments)
+    _count(tally, "employments", len(employments), 0)
+    return entries
 
 
 def _ensure_leases(households, rng, today, tally) -> None:

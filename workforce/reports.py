@@ -583,3 +583,29 @@ def impact_this_year(*, today: datetime.date | None = None) -> dict:
     }
     cache.set(key, impact, 60 * 10)
     return impact
+
+
+def impact_since_start(*, today: datetime.date | None = None) -> dict:
+    """Villagers employed since the park's first work entry, and how many came from poverty households.
+
+    The job report's figures over the whole span, so "from poverty households" means the
+    same here as there: the household's status on the last day (today) is lifted out of
+    poverty or one of the monitored kinds. ``since`` is None when no work is recorded.
+    """
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    key = f"workforce:impact-since-start:{today.isoformat()}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    first = WorkEntry.objects.filter(date__lte=today).aggregate(first=Min("date"))["first"]
+    impact = {"since": first, "employed": 0, "from_poverty_households": 0}
+    if first is not None:
+        figures = job_report(start=first, end=today, compare=False).current
+        impact.update(
+            employed=figures.employed, from_poverty_households=figures.from_poverty_households
+        )
+    cache.set(key, impact, 60 * 10)
+    return impact

@@ -29,7 +29,7 @@ from . import services
 from .exports import Table, download
 from .forms import CorrectionForm, CrewDayForm, ReportForm
 from .models import Crew, Village, Villager, WageBatch, WorkEntry, locked_message
-from .reports import breakdown_headings, breakdown_titles, job_report
+from .reports import breakdown_headings, breakdown_titles, impact_since_start, job_report
 from .selectors import pay_sheet, roster
 
 READ_PERMISSION = "workforce.view_workentry"
@@ -208,6 +208,7 @@ def report_view(request):
             ),
             "query": _report_query(form),
             "villages": Village.objects.all(),
+            "since_start": impact_since_start(),
         },
     )
 

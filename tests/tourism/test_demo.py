@@ -1,16 +1,19 @@
 """`manage.py load_demo` builds the reference park in both languages, and a second run changes nothing."""
 
 import io
+import itertools
+import math
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils.html import escape
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Revision, Site
 
 from nursery.models import Zone
-from tourism.models import AttractionPage, HomePage, NewsPage, TicketType
+from tourism.models import AttractionPage, HomePage, NewsPage, SiteSettings, TicketType
 
 pytestmark = pytest.mark.demo
 
@@ -205,3 +208,65 @@ def test_the_demo_partners_printed_api_key_works_and_a_second_run_issues_no_othe
     api_key = api_key_authenticate(line.rsplit(" ", 1)[-1])
     assert api_key.partner.name == DEMO_PARTNER
     assert ApiKey.objects.filter(partner__name=DEMO_PARTNER).count() == 1
+
+
+def test_every_demo_zone_is_a_valid_shape_inside_the_park_sized_by_its_area(first_run_output):
+    from core import geo
+    from core.park_map import ParkMap
+
+    park = ParkMap.load()
+    geo.validate_polygon(park.boundary)
+    for zone in Zone.objects.all():
+        geo.validate_polygon(zone.boundary)
+        assert geo.polygon_within(zone.boundary, park.boundary), zone.code
+        ring = geo.polygon_rings(zone.boundary)[0]
+        # Shoelace area in square metres on a local flat grid: the zone's area in mu.
+        lat = math.radians(ring[0][1])
+        xy = [(lon * 111_320 * math.cos(lat), lat_ * 111_132) for lon, lat_ in ring]
+        area = abs(sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(xy))) / 2
+        assert 0.97 < area / float(zone.area_m2) < 1.03, (zone.code, area, zone.area_m2)
+
+
+def test_every_public_tree_and_attraction_stands_inside_its_zone(first_run_output):
+    from core import geo
+    from nursery.models import SpecimenTree
+
+    trees = SpecimenTree.objects.filter(public=True).select_related("zone")
+    assert trees.count() > 50
+    for tree in trees:
+        assert tree.location and not tree.outside_its_zone, tree.tag
+    for page in AttractionPage.objects.select_related("zone"):
+        assert page.location, page.title
+        if page.zone and page.zone.boundary:
+            assert geo.contains(page.zone.boundary, geo.point_of(page.location)), page.title
+
+
+def test_the_park_has_an_entrance_facilities_and_a_plan_with_four_edges(first_run_output):
+    from core import geo
+    from core.park_map import Facility, ParkMap
+
+    park = ParkMap.load()
+    assert geo.contains(park.boundary, geo.point_of(park.entrance))
+    assert park.plan_image_id is not None
+    (south, west), (north, east) = park.plan_bounds
+    assert south < north and west < east
+    for lon, lat in geo.positions(park.boundary):
+        assert west <= lon <= east and south <= lat <= north
+    settings = SiteSettings.objects.get()
+    assert geo.distance_m((float(settings.longitude), float(settings.latitude)), (lon, lat)) < 2000
+    kinds = {f.kind: f for f in Facility.objects.all()}
+    assert set(kinds) == set(Facility.Kind.values)
+    assert kinds["accessible_path"].location["type"] == "LineString"
+    for facility in Facility.objects.all():
+        assert all(geo.contains(park.boundary, p) for p in geo.positions(facility.location))
+
+
+@pytest.mark.parametrize("prefix", ["", "/en"])
+def test_the_demo_visit_page_gives_hours_and_address_once(first_run_output, client, prefix):
+    from tourism.demo import content
+
+    html = client.get(f"{prefix}/visit/").content.decode()
+    assert html.count('<table class="hours">') == 1
+    address = escape(content.PARK["address_en" if prefix else "address"])
+    assert html.count(address) == 1
+    assert "uri.amap.com/navigation" in html and "api.map.baidu.com/marker" in html

@@ -15,7 +15,7 @@ from workforce.models import (
     WageBatch,
     WorkEntry,
 )
-from workforce.reports import job_report
+from workforce.reports import impact_since_start, job_report
 
 
 def test_demo_workforce_is_built_only_once(db):
@@ -48,3 +48,9 @@ def test_demo_workforce_is_built_only_once(db):
     ).months
     by_month = {int(row.key[-2:]): row.person_days for row in months}
     assert by_month[4] > 2 * by_month[1]  # the spring peak
+
+    # Since the first season the records give the reference park's published "more than 300".
+    since = impact_since_start(today=today)
+    assert since["since"] == WorkEntry.objects.order_by("date").values_list("date", flat=True)[0]
+    assert since["employed"] == WorkEntry.objects.values("villager").distinct().count() > 300
+    assert 0 < since["from_poverty_households"] < since["employed"]

@@ -3,7 +3,9 @@
 Facts about the reference park (Guang'an Dadi Flower Valley) follow
 the product design: 3,000 mu, the four-seasons flower sea, the 200
 specimen trees bought across China for over ¥1,000,000 in December 2020, the
-300+ villagers lifted out of poverty. Everything else is plausible demo text
+300+ villagers its work has lifted out of poverty (the demo's work records give more
+than 300 villagers employed since the first season; the pages show that count from the
+records rather than assert it). Everything else is plausible demo text
 and is marked as such where a visitor could mistake it for fact (the phone
 number, the e-mail address). Quoted poems are real and quoted exactly; the
 English renderings are this site's own.
@@ -1127,13 +1129,12 @@ HOME = PageData(
         "intro": Bi(
             "<p>大地花谷位于四川省广安市广安区大龙镇自力村，是一座占地3000亩的花卉苗木基地，"
             "其中的四季花海园向游客开放。</p>"
-            "<p>花谷也是周边村民家门口的工作单位：种植、养护、采收、接待，"
-            "花谷带动了300多名村民脱贫。</p>",
+            "<p>花谷也是周边村民家门口的工作单位：种植、养护、采收、接待，都由周边村民承担。</p>",
             "<p>Dadi Flower Valley lies in Zili village, Dalong town, Guang'an district, Sichuan: "
             "a "
             "3,000-mu flower and nursery base whose four-seasons garden is open to visitors.</p>"
-            "<p>It is also where the nearby villagers work — planting, tending, harvesting and "
-            "welcoming visitors — and it has helped more than 300 of them out of poverty.</p>",
+            "<p>It is also where the nearby villagers work: planting, tending, harvesting and "
+            "welcoming visitors.</p>",
         ),
     },
 )
@@ -1270,13 +1271,11 @@ NEWS = [
     NewsData(
         slug="villagers-out-of-poverty",
         date=datetime.date(2024, 10, 17),
-        title=Bi(
-            "花谷带动300多名村民脱贫", "Work in the valley has helped 300+ villagers out of poverty"
-        ),
+        title=Bi("在家门口上班：花谷与周边村民", "Work close to home: the valley and its villages"),
         summary=Bi(
-            "从种植养护到游客接待，花谷在家门口为周边村民提供了工作，已带动300多名村民脱贫。",
+            "从种植养护到游客接待，花谷在家门口为周边村民提供了工作。",
             "From planting and tending to welcoming visitors, the valley gives the villagers "
-            "around it work close to home, and has helped more than 300 of them out of poverty.",
+            "around it work close to home.",
         ),
         picture=single(
             "news-villagers",
@@ -1301,11 +1300,13 @@ NEWS = [
             paragraph(
                 Bi(
                     "村民在家门口就能挣到工资；把土地流转给基地的农户，每年还能领到土地租金。"
-                    "花谷已带动300多名村民脱贫。",
+                    "花谷自第一季以来雇用过多少村民、其中多少来自脱贫户和防返贫监测户，"
+                    "首页按用工记录统计。",
                     "Villagers earn wages without leaving home, and households that lease their "
-                    "land "
-                    "to the base receive rent for it every year. More than 300 villagers have been "
-                    "lifted out of poverty through the valley.",
+                    "land to the base receive rent for it every year. How many villagers the "
+                    "valley has employed since its first season, and how many of them come from "
+                    "households lifted out of poverty or monitored against falling back, is "
+                    "counted from the work records on the home page.",
                 )
             ),
             figure("news-villagers", Bi("苗圃里的树苗", "Young trees in the nursery fields")),
@@ -1409,16 +1410,11 @@ VISIT = PageData(
     ),
     fields={
         "directions": Bi(
-            "<h3>地址</h3>"
-            "<p>四川省广安市广安区大龙镇自力村</p>"
             "<h3>自驾</h3>"
             "<p>在导航软件中搜索“广安大地花谷”，或导航至大龙镇自力村，沿路边的花谷指示牌行驶。</p>"
             "<h3>公共交通</h3>"
             "<p>从广安城区乘坐前往大龙镇方向的客车，到大龙镇后换乘出租车或网约车前往自力村。"
             "班次和票价以当地公交信息为准。</p>",
-            "<h3>Address</h3>"
-            "<p>Zili Village, Dalong Town, Guang'an District, Guang'an, Sichuan, China "
-            "(四川省广安市广安区大龙镇自力村)</p>"
             "<h3>By car</h3>"
             "<p>Search for 广安大地花谷 in your navigation app, or head for Zili village in "
             "Dalong town and follow the Flower Valley signs.</p>"
@@ -1451,11 +1447,6 @@ VISIT = PageData(
                 "attraction's page has more detail. Disabled visitors are admitted free with a "
                 "disability card.",
             )
-        ),
-        facts(
-            Bi("开放时间", "Opening hours"),
-            (Bi("每天", "Every day"), Bi("08:30–18:00", "08:30–18:00")),
-            (Bi("停止入园", "Last entry"), Bi("17:00", "17:00")),
         ),
     ),
 )

@@ -33,6 +33,7 @@ from nursery.demo import ensure_nursery_demo
 from nursery.models import Zone
 from tourism.demo import content
 from tourism.demo.content import LANGUAGES, Bi, PageData, Picture
+from tourism.demo.geography import PLAN_ALT, PLAN_TITLE, draw_park_plan, ensure_park_geography
 from tourism.demo.groups import ensure_demo_groups
 from tourism.demo.images import Scene, render, render_qr
 from tourism.demo.moderation import ensure_page_awaiting_approval
@@ -109,6 +110,8 @@ class Command(BaseCommand):
             ensure_demo_groups(tally)
             ensure_real_name_demo(tally)
             ensure_nursery_demo(tally)
+            plan = ensure_image(PLAN_TITLE, PLAN_ALT, "demo-park-plan.png", draw_park_plan, tally)
+            ensure_park_geography(plan_image=plan, tally=tally)
             ensure_workforce_demo(tally)
 
         if verbosity:
