@@ -225,6 +225,8 @@ PARK = {
     "longitude": Decimal("106.630000"),
     "hours_note": "17:00停止入园。节假日开放时间以花谷新闻公告为准。",
     "hours_note_en": "Last entry 17:00. Holiday hours are announced in the park news.",
+    # Plainly a demo: the official account's name, shown beside the QR code.
+    "wechat_id": "大地花谷演示号",
 }
 OPENING_HOURS = [(weekday, datetime.time(8, 30), datetime.time(18, 0)) for weekday in range(7)]
 QR_TITLE = "演示图 · 花谷网站二维码"
