@@ -59,7 +59,40 @@ def targets() -> list[tuple[str, str]]:
     return [
         ("home (zh-hans)", home.get_url()),
         ("attraction (zh-hans)", attraction.get_url()),
+        ("trees (zh-hans)", "/trees/"),
+        ("trees, filtered (en)", "/en/trees/?q=o&age=0-50&page=2"),
     ]
+
+
+def trees_with_photos(count: int = 200) -> None:
+    """Make the demo's specimen trees ``count`` public standing trees, each with a photo.
+
+    Half have their own photo and half only a gallery photo, so the list's cards read both.
+    """
+    import datetime
+    import io
+
+    from django.core.files.images import ImageFile
+    from PIL import Image
+    from wagtail.images import get_image_model
+
+    from nursery.models import SpecimenPhoto, SpecimenTree
+
+    trees = list(SpecimenTree.objects.order_by("tag")[:count])
+    if len(trees) < count:
+        raise SystemExit(f"the demo has {len(trees)} specimen trees; the benchmark needs {count}")
+    for n, tree in enumerate(trees):
+        buffer = io.BytesIO()
+        Image.new("RGB", (800, 520), (40 + n % 200, 110, 60)).save(buffer, "JPEG")
+        image = get_image_model().objects.create(
+            title=f"bench tree {tree.tag}", file=ImageFile(buffer, name=f"bench-{tree.tag}.jpg")
+        )
+        tree.public, tree.status = True, SpecimenTree.Status.HEALTHY
+        if n % 2:
+            SpecimenPhoto.objects.create(tree=tree, image=image, taken_on=datetime.date(2024, 5, 1))
+        else:
+            tree.photo = image
+    SpecimenTree.objects.bulk_update(trees, ["public", "status", "photo"])
 
 
 def time_page(client, url: str, requests: int, warmup: int) -> dict:
@@ -110,6 +143,7 @@ def main() -> int:
         print("Preparing a fresh SQLite database with the demo park ...", flush=True)
         call_command("migrate", verbosity=0, interactive=False)
         call_command("load_demo", verbosity=0)
+        trees_with_photos(200)
 
         client = Client()
         results = {
