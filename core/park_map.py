@@ -18,6 +18,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
 from . import geo
+from .map_widget import POINT, POINT_OR_LINE, POLYGON, MapWidget
 
 
 def _coordinate(label, low: int, high: int):
@@ -73,8 +74,8 @@ class ParkMap(BaseGenericSetting):
     plan_east = _coordinate(_("plan's right edge (longitude)"), -180, 180)
 
     panels = [
-        FieldPanel("boundary"),
-        FieldPanel("entrance"),
+        FieldPanel("boundary", widget=MapWidget(POLYGON)),
+        FieldPanel("entrance", widget=MapWidget(POINT)),
         MultiFieldPanel(
             [
                 FieldPanel("plan_image"),
@@ -168,7 +169,7 @@ class Facility(models.Model):
         FieldPanel("name_en"),
         FieldPanel("note"),
         FieldPanel("note_en"),
-        FieldPanel("location"),
+        FieldPanel("location", widget=MapWidget(POINT_OR_LINE)),
     ]
 
     class Meta:

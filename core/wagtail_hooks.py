@@ -14,6 +14,7 @@ from .dashboard import keep_page_panels_for_page_editors
 from .history_admin import HistoryViewSetMixin
 from .menus import menu_for_role, whats_new_in_readers_language
 from .models import BulkWrite
+from .park_map import Facility
 
 hooks.register("construct_main_menu", menu_for_role)
 hooks.register("construct_help_menu", whats_new_in_readers_language)
@@ -43,6 +44,26 @@ class BulkWriteViewSet(HistoryViewSetMixin, ModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_bulk_writes():
     return BulkWriteViewSet()
+
+
+class FacilityViewSet(ModelViewSet):
+    """Toilets, parking, food, first aid and accessible paths, each placed on the park map."""
+
+    name = "core_facility"
+    url_prefix = "facilities"
+    model = Facility
+    icon = "site"
+    menu_label = _("Facilities")
+    add_to_settings_menu = True
+    list_display = ["name", "name_en", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_en"]
+    ordering = ["kind", "name"]
+
+
+@hooks.register("register_admin_viewset")
+def register_facilities():
+    return FacilityViewSet()
 
 
 class BulkWritePermissionPolicy(ModelPermissionPolicy):

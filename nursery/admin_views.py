@@ -105,6 +105,41 @@ class TreeInspectView(InspectView):
         return context
 
 
+class TreeWarningMixin:
+    """A tree placed outside its zone's outline saves, with a warning to look again.
+
+    A tree may stand just over a drawn line, or the line may be wrong: neither is reason
+    to refuse the position, but the manager should see it, after saving and on its page.
+    """
+
+    outside_message = gettext_lazy(
+        "Tree %(tag)s stands outside the outline of its zone %(zone)s: check its position "
+        "or the zone's boundary."
+    )
+
+    def warn_if_outside(self, tree):
+        if tree.outside_its_zone:
+            messages.warning(
+                self.request, self.outside_message % {"tag": tree.tag, "zone": tree.zone.code}
+            )
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        self.warn_if_outside(self.object)
+        return response
+
+
+class TreeCreateView(TreeWarningMixin, NurseryCreateView):
+    pass
+
+
+class TreeEditView(TreeWarningMixin, NurseryEditView):
+    def get_context_data(self, **kwargs):
+        if self.request.method == "GET":
+            self.warn_if_outside(self.object)
+        return super().get_context_data(**kwargs)
+
+
 class NurseryFormView(WagtailAdminTemplateMixin, FormView):
     """A form whose valid data goes to one service; a refusal is shown on the form."""
 

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -18,6 +19,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 from core.admin import ListingQuerysetMixin, PermissionMenuItem, YesNoColumn
 from core.dashboard import add_panels
 from core.history_admin import HistoryViewSetMixin
+from core.map_widget import POINT, POLYGON, MapWidget
 
 from . import admin_views
 from .admin_views import (
@@ -26,9 +28,12 @@ from .admin_views import (
     NurseryCreateView,
     NurseryDeleteView,
     NurseryEditView,
+    TreeCreateView,
+    TreeEditView,
     TreeInspectView,
 )
 from .dashboard import ManagerPanel
+from .map_layers import zones_reference
 from .models import (
     Acquisition,
     AcquisitionLine,
@@ -84,6 +89,14 @@ class ZoneViewSet(SnippetViewSet):
     add_view_class = ZoneCreateView
     edit_view_class = ZoneEditView
     delete_view_class = ZoneDeleteView
+    panels = [
+        FieldPanel("code"),
+        FieldPanel("name"),
+        FieldPanel("name_en"),
+        FieldPanel("area_mu"),
+        FieldPanel("use"),
+        FieldPanel("boundary", widget=MapWidget(POLYGON, reference=zones_reference)),
+    ]
 
 
 register_snippet(ZoneViewSet)
@@ -292,7 +305,11 @@ class SpecimenTreeViewSet(NurseryViewSet):
         "story",
         "story_en",
         "public",
+        "location",
+        "location_accuracy_m",
     ]
+    add_view_class = TreeCreateView
+    edit_view_class = TreeEditView
     inspect_view_fields = [
         "tag",
         "species",
@@ -308,6 +325,11 @@ class SpecimenTreeViewSet(NurseryViewSet):
 
     def listing_queryset(self):
         return SpecimenTree.objects.select_related("species", "zone")
+
+    def formfield_for_dbfield(self, db_field, **kwargs):
+        if db_field.name == "location":
+            kwargs["widget"] = MapWidget(POINT, reference=zones_reference)
+        return super().formfield_for_dbfield(db_field, **kwargs)
 
 
 class MeasurementViewSet(NurseryViewSet):

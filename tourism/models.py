@@ -21,7 +21,9 @@ from wagtail.search import index
 
 from core import geo
 from core.months import ALL_MONTHS, MONTH_CHOICES, MonthSetField, blooming_in, months_label
+from core.map_widget import POINT, MapWidget
 from core.park_map import ParkMap
+from nursery.map_layers import zones_reference
 
 from .blocks import BodyBlock
 
@@ -260,7 +262,7 @@ class AttractionPage(BasePage):
             [
                 FieldPanel("bloom_months"),
                 FieldPanel("zone"),
-                FieldPanel("location"),
+                FieldPanel("location", widget=MapWidget(POINT, reference=zones_reference)),
                 FieldPanel("featured"),
             ],
             heading=_("In the park"),
