@@ -277,3 +277,32 @@ class AcquisitionLineForm(forms.Form):
 AcquisitionLineFormSet = forms.formset_factory(
     AcquisitionLineForm, extra=3, min_num=1, validate_min=True, max_num=200
 )
+
+
+class TreeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, tree):
+        return f"{tree.tag} · {tree.species.name}"
+
+
+class FieldLocationForm(forms.Form):
+    """The quick field form: where a specimen tree stands, from the phone's GPS."""
+
+    tree = TreeChoiceField(
+        label=_("Tree"),
+        queryset=SpecimenTree.objects.exclude(status__in=SpecimenTree.GONE)
+        .select_related("species")
+        .order_by("tag"),
+        to_field_name="tag",
+    )
+    # Filled in by js/field-gps.js from the phone's position.
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput)
+    accuracy_m = forms.FloatField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        if any(data.get(name) is None for name in ("lon", "lat", "accuracy_m")):
+            raise forms.ValidationError(
+                _("Tap “Use my location” and wait for the position before saving.")
+            )
+        return data

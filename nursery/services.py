@@ -10,6 +10,7 @@ for the farm manager, and nothing is saved.
 
 import calendar
 import datetime
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,8 +21,9 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import history
+from core import geo, history
 from core.crews import crew_names
+from core.park_map import ParkMap
 
 from .models import (
     Acquisition,
@@ -768,3 +770,54 @@ def reservation_cancel(*, reservation: Reservation) -> Reservation:
     Reservation.objects.filter(pk=reservation.pk).update(status=Reservation.Status.CANCELLED)
     reservation.refresh_from_db()
     return reservation
+
+
+# --- specimen trees on the map ---------------------------------------------------------
+
+#: A phone's fix rougher than this (its reported accuracy, in metres) is not a tree's place.
+LOCATION_ACCURACY_LIMIT_M = Decimal("50")
+
+
+@_atomic
+def specimen_locate(*, tree: SpecimenTree, lon, lat, accuracy_m, by=None) -> SpecimenTree:
+    """Set where ``tree`` stands from a phone's GPS fix (WGS-84) and how accurate it was.
+
+    A fix rougher than ``LOCATION_ACCURACY_LIMIT_M`` or outside the park boundary is
+    refused. A point outside the tree's zone is saved (``tree.outside_its_zone`` says so).
+    """
+    try:
+        lon, lat = float(lon), float(lat)
+        accuracy = Decimal(str(accuracy_m))
+    except (TypeError, ValueError, ArithmeticError):
+        raise NurseryError(_("The phone gave no usable position; try again.")) from None
+    if not (math.isfinite(lon) and math.isfinite(lat) and accuracy.is_finite()) or accuracy < 0:
+        raise NurseryError(_("The phone gave no usable position; try again."))
+    if accuracy > LOCATION_ACCURACY_LIMIT_M:
+        raise NurseryError(
+            _(
+                "The phone's position is only accurate to %(accuracy)s m; at most %(limit)s m is "
+                "needed. Wait under open sky for a better fix and try again."
+            )
+            % {"accuracy": round(accuracy), "limit": LOCATION_ACCURACY_LIMIT_M}
+        )
+    location = geo.point(lon, lat)
+    try:
+        geo.validate_point(location)
+        ParkMap.load().check_inside(location, "location")
+    except ValidationError as error:
+        raise NurseryError(" ".join(error.messages)) from None
+    tree = SpecimenTree.objects.select_for_update().get(pk=tree.pk)
+    before = history.snapshot(tree, names=["location", "location_accuracy_m"])
+    tree.location = location
+    tree.location_accuracy_m = accuracy.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    SpecimenTree.objects.filter(pk=tree.pk).update(
+        location=tree.location, location_accuracy_m=tree.location_accuracy_m
+    )
+    history.log_change(
+        tree,
+        before=before,
+        after=history.snapshot(tree, names=["location", "location_accuracy_m"]),
+        user=by,
+        note=str(_("Position from the phone's GPS")),
+    )
+    return tree

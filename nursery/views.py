@@ -17,7 +17,7 @@ from tourism.models import CARD_RENDITIONS
 
 from . import selectors, services
 from .browse import TreeFilterForm, tree_card_image
-from .forms import FieldCheckForm, FieldPlantingForm, apply_error
+from .forms import FieldCheckForm, FieldLocationForm, FieldPlantingForm, apply_error
 from .growth import GALLERY_RENDITIONS, growth_charts
 from .models import SpecimenTree
 
@@ -125,6 +125,8 @@ def field_form(request):
     action = request.POST.get("action") if request.method == "POST" else request.GET.get("form")
     planting_form = FieldPlantingForm(prefix="p")
     check_form = FieldCheckForm(prefix="c", checks=checks)
+    may_locate = request.user.has_perm("nursery.change_specimentree")
+    location_form = FieldLocationForm(prefix="t", initial={"tree": request.GET.get("tree")})
     if request.method == "POST" and action == "planting":
         planting_form = FieldPlantingForm(request.POST, request.FILES, prefix="p")
         if planting_form.is_valid():
@@ -182,6 +184,44 @@ def field_form(request):
             else:
                 messages.success(request, _("Survival check recorded."))
                 return redirect(reverse("nursery_field") + "?form=check")
+    elif request.method == "POST" and action == "location":
+        if not may_locate:
+            return HttpResponseForbidden(
+                render_to_string(
+                    "nursery/forbidden.html",
+                    {"message": _("You may not change the nursery.")},
+                    request,
+                )
+            )
+        location_form = FieldLocationForm(request.POST, prefix="t")
+        if location_form.is_valid():
+            data = location_form.cleaned_data
+            try:
+                tree = services.specimen_locate(
+                    tree=data["tree"],
+                    lon=data["lon"],
+                    lat=data["lat"],
+                    accuracy_m=data["accuracy_m"],
+                    by=request.user,
+                )
+            except services.NurseryError as error:
+                apply_error(location_form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Position of tree %(tag)s saved, accurate to %(accuracy)s m.")
+                    % {"tag": tree.tag, "accuracy": tree.location_accuracy_m},
+                )
+                if tree.outside_its_zone:
+                    messages.warning(
+                        request,
+                        _(
+                            "Tree %(tag)s stands outside the outline of its zone %(zone)s: check "
+                            "its position or the zone's boundary."
+                        )
+                        % {"tag": tree.tag, "zone": tree.zone.code},
+                    )
+                return redirect(reverse("nursery_field") + "?form=location")
     status = 200 if request.method == "GET" else 400
     today = timezone.localdate()
     return render(
@@ -190,6 +230,8 @@ def field_form(request):
         {
             "planting_form": planting_form,
             "check_form": check_form,
+            "location_form": location_form if may_locate else None,
+            "location_limit_m": services.LOCATION_ACCURACY_LIMIT_M,
             "active": action or "planting",
             "checks_due": len(checks),
             # With nothing due, the tab says what comes next instead of an empty list.
