@@ -192,13 +192,17 @@ SURVIVAL_GROUPS = {
 }
 
 
-def survival_rates(*, by: str) -> list[dict]:
+def survival_rates(*, by: str, planted_from: datetime.date | None = None) -> list[dict]:
     """Survival (at each planting's latest check) and retention (at the 12-month check), grouped.
 
     ``planted`` counts plantings that have been checked at least once; ``surviving`` the
     alive and weak at their latest check; ``retained_of`` and ``retained`` the same for
-    plantings whose care year has ended with the 12-month check.
+    plantings whose care year has ended with the 12-month check. ``planted_from`` keeps
+    the plantings made on or after that day (this year's, on the manager's map).
     """
+    plantings = Planting.objects.all()
+    if planted_from is not None:
+        plantings = plantings.filter(planted_on__gte=planted_from)
     latest = SurvivalCheck.objects.filter(
         planting=OuterRef("pk"), checked_on__isnull=False
     ).order_by("-months_after")
@@ -206,7 +210,7 @@ def survival_rates(*, by: str) -> list[dict]:
         planting=OuterRef("pk"), checked_on__isnull=False, months_after=12
     )
     rows = (
-        Planting.objects.annotate(
+        plantings.annotate(
             last_surviving=Subquery(
                 latest.annotate(s=F("alive") + F("weak")).values("s")[:1],
                 output_field=IntegerField(),

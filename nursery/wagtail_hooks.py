@@ -51,6 +51,7 @@ from .models import (
     Zone,
 )
 from .planting_admin import PlantingCreateView
+from .zone_map import ZoneMapView
 
 SPEC_FIELDS = [
     "stem_diameter_cm",
@@ -635,6 +636,7 @@ def register_nursery_admin_urls():
         ),
         path("nursery/deliver/", admin_views.DeliveryView.as_view(), name="nursery_deliver"),
         path("nursery/import/", admin_views.ImportView.as_view(), name="nursery_import"),
+        path("nursery/zone-map/", ZoneMapView.as_view(), name="nursery_zone_map"),
         path(
             "nursery/purchase/",
             admin_views.AcquisitionView.as_view(),
@@ -727,6 +729,17 @@ def register_nursery_import_menu_item():
         icon_name="upload",
         order=302,
         permission="nursery.add_stocklot",
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_zone_map_menu_item():
+    return PermissionMenuItem(
+        _("Zone map"),
+        reverse("nursery_zone_map"),
+        icon_name="site",
+        order=303,
+        permission="nursery.view_stocklot",
     )
 
 
