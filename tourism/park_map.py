@@ -295,8 +295,8 @@ def small_map_points(items) -> list[dict]:
     datum = display_datum()
     points = []
     for item in items:
-        if not getattr(item, "location", None):
-            continue
+        if not getattr(item, "location", None) or getattr(item, "is_gone", False):
+            continue  # a tree that is gone is off the park map, so off its small map too
         try:
             geo.point_of(item.location)
         except ValidationError:

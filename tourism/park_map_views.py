@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from core.park_map import Facility
 
 from .park_map import LAYERS, MapFilters, park_map_features
+from .security.permissions_policy import HEADER, permissions_policy
 
 
 def _script_text() -> dict:
@@ -65,7 +66,7 @@ def park_map(request):
         sections.append(
             {"slug": slug, "heading": heading, "rows": rows, "shown": any(r["shown"] for r in rows)}
         )
-    return render(
+    response = render(
         request,
         "tourism/park_map.html",
         {
@@ -81,3 +82,6 @@ def park_map(request):
             "selected": selected,
         },
     )
+    # "You are here" asks for the phone's position on this page only, and only on a tap.
+    response[HEADER] = permissions_policy(request).replace("geolocation=()", "geolocation=(self)")
+    return response

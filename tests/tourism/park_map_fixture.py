@@ -43,7 +43,7 @@ def build_park(*, home, locales, make_image, extra_trees: int = 0):
     """
     this = timezone.localdate().month
     other = this % 12 + 1
-    plan = make_image("公园平面图", name="plan.jpg", size=(800, 800), colour=(200, 230, 200))
+    plan = make_image("公园平面图", name="plan.jpg", size=(800, 800), colour=(170, 205, 170))
     park = ParkMap.load()
     park.boundary = square(WEST, SOUTH, EAST, NORTH)
     park.entrance = geo.point(106.61, 30.4003)

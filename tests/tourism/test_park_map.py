@@ -241,3 +241,18 @@ def test_small_map_point_is_where_the_tree_stands(park):
     assert point["geometry"] == park.trees["T001"].location
     assert point["name"] == "Ginkgo T001"
     assert point["at"] == "tree:T001"
+
+
+def test_the_tree_list_has_a_map_of_the_trees_it_lists(client, park):
+    html = client.get("/trees/").content.decode()
+    match = re.search(
+        r'<script id="small-map-list" type="application/json">(.*?)</script>', html, re.S
+    )
+    assert match, "the tree list carries its map"
+    points = json.loads(match.group(1))["points"]
+    listed_and_placed = {
+        f"tree:{t.tag}"
+        for t in SpecimenTree.objects.filter(public=True, location__isnull=False)
+        if not t.is_gone and f"/trees/{t.tag}/" in html
+    }
+    assert {p["at"] for p in points} == listed_and_placed == {"tree:T001", "tree:T002"}

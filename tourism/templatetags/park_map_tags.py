@@ -18,6 +18,9 @@ def small_map(items, interactive=False, label=""):
     opened on it; a list's map links to the park map as a whole.
     """
     many = isinstance(items, list | tuple) or hasattr(items, "model")
+    if hasattr(items, "prefetch_related"):
+        # A list page's queryset fetches its cards' photos; the map needs none of them.
+        items = items.prefetch_related(None)
     points = small_map_points(items if many else [items])
     if not points:
         return {"points": []}

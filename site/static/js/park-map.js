@@ -54,6 +54,7 @@
         direction: "center",
         className: "pm-zone-label",
         interactive: false,
+        pane: "pmZoneLabels",
       });
     } else if (geometry.type === "LineString") {
       layer = L.polyline(geometry.coordinates.map(toLatLng), COLOURS.path);
@@ -64,13 +65,17 @@
         keyboard: true,
         riseOnHover: true,
       });
-      layer.on("add", function () {
-        var element = layer.getElement();
-        element.setAttribute("data-key", item.key);
+    }
+    // Every drawn shape names its item, so the list and the map can be matched up.
+    layer.on("add", function () {
+      var element = layer.getElement();
+      if (!element) return;
+      element.setAttribute("data-key", item.key);
+      if (onTap && layer.getLatLng) {
         element.setAttribute("role", "button");
         element.setAttribute("aria-label", item.name);
-      });
-    }
+      }
+    });
     if (onTap) {
       layer.on("click", function (event) {
         if (event.originalEvent) L.DomEvent.stopPropagation(event.originalEvent);
@@ -101,6 +106,8 @@
     var base = data.base;
     document.documentElement.classList.add("has-park-map");
     var map = HuaguMap.create(element, base);
+    // Zone names sit above the zones but under the markers, which stay tappable.
+    map.createPane("pmZoneLabels").style.zIndex = 450;
     var fitZoom = map.getZoom();
     var layers = {};
     var items = {};
@@ -262,7 +269,7 @@
           function (error) {
             showMessage(error.code === 1 ? text.refused : text.unavailable);
           },
-          { enableHighAccuracy: true, timeout: 15000, maximumAge: 30000 }
+          { enableHighAccuracy: true, timeout: 15000, maximumAge: 0 }
         );
       });
     }
@@ -273,14 +280,16 @@
     var data = readJSON(element.getAttribute("data-small-map"));
     if (!data || !data.points.length) return;
     var still = !data.interactive;
+    // On a phone a draggable map inside a page traps the thumb that scrolls the page.
+    var moves = !still && !L.Browser.mobile;
     var map = HuaguMap.create(element, data.base, {
-      dragging: !still,
-      touchZoom: !still,
+      dragging: moves,
+      touchZoom: moves,
       scrollWheelZoom: false,
-      doubleClickZoom: !still,
+      doubleClickZoom: moves,
       boxZoom: false,
-      keyboard: !still,
-      zoomControl: !still,
+      keyboard: moves,
+      zoomControl: moves,
     });
     var fitZoom = map.getZoom();
     var spots = data.points.map(function (point) {
