@@ -73,6 +73,12 @@ def growth_charts(measurements) -> dict | None:
     measurements = list(measurements)
     if len(measurements) < 2:
         return None
+    # A measure never taken has no column in the table.
+    taken = [
+        measure
+        for measure in MEASURES
+        if any(getattr(m, measure[0]) is not None for m in measurements)
+    ]
     rows = [
         {
             "date": m.measured_on,
@@ -80,7 +86,7 @@ def growth_charts(measurements) -> dict | None:
                 ""
                 if (value := _figure(getattr(m, attr), divisor)) is None
                 else number_format(value)
-                for attr, _title, _unit, divisor in MEASURES
+                for attr, _title, _unit, divisor in taken
             ],
             "stem_measured_at": m.stem_measured_at,
         }
@@ -135,9 +141,7 @@ def growth_charts(measurements) -> dict | None:
     return {
         "charts": charts,
         "rows": rows,
-        "headings": [
-            _("%(title)s (%(unit)s)") % {"title": t, "unit": u} for _a, t, u, _d in MEASURES
-        ],
+        "headings": [_("%(title)s (%(unit)s)") % {"title": t, "unit": u} for _a, t, u, _d in taken],
         "stem_at": measurements[-1].stem_measured_at or "1.3",
         "width": WIDTH,
         "height": HEIGHT,

@@ -1,5 +1,7 @@
 """Public tree passports and their printable labels; the phone-first quick form for the field."""
 
+import hashlib
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -10,10 +12,13 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 
 from tourism.models import CARD_RENDITIONS
+from tourism.page_cache import page_cache_get_or_set
 
 from . import selectors, services
 from .browse import TreeFilterForm, tree_card_image
@@ -33,25 +38,49 @@ def _public_tree(tag: str) -> SpecimenTree:
 
 
 def tree_list(request):
-    """The trees still standing, searchable and filtered by a GET form, twenty to a page."""
+    """The trees still standing, searchable and filtered by a GET form, twenty to a page.
+
+    The form and the cards are rendered once per search, page and day (in-bloom follows the
+    month) and kept in the public pages' cache, which any change to a tree, species, photo
+    or zone drops.
+    """
     form = TreeFilterForm(request.GET or None)
+    criteria = form.filters()
     trees = selectors.with_card_images(
-        selectors.tree_search(**form.filters()), renditions=CARD_RENDITIONS
+        selectors.tree_search(**criteria), renditions=CARD_RENDITIONS
     )
-    paginator = Paginator(trees, TREES_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    for tree in page.object_list:
-        tree.card_image = tree_card_image(tree)
+    page = Paginator(trees, TREES_PER_PAGE).get_page(request.GET.get("page"))
+    query_string = form.query_string()
+    # The valid criteria only, hashed: whatever else the query string holds makes no new entry.
+    search = hashlib.sha256(f"{query_string}|{page.number}".encode()).hexdigest()[:32]
+    key = f"trees:{get_language()}:{timezone.localdate().isoformat()}:{search}"
+
+    def render_results() -> str:
+        for tree in page.object_list:
+            tree.card_image = tree_card_image(tree)
+        context = {
+            "form": form,
+            "page_obj": page,
+            "trees": page.object_list,
+            "filtered": bool(criteria),
+            "query_string": query_string,
+            "page_links": page_links(page),
+        }
+        return render_to_string("nursery/includes/tree_results.html", context, request)
+
+    # A refused value is shown beside its field: that answer is rendered for its asker alone.
+    if form.is_bound and form.errors:
+        results = render_results()
+    else:
+        results = page_cache_get_or_set(request=request, key=key, compute=render_results)
     return render(
         request,
         "nursery/tree_list.html",
         {
             "form": form,
             "page_obj": page,
-            "trees": page.object_list,
-            "filtered": bool(form.is_bound and form.filters()),
-            "query_string": form.query_string(),
-            "page_links": page_links(page),
+            "filtered": bool(criteria),
+            "results": mark_safe(results),
         },
     )
 
@@ -232,6 +261,12 @@ def field_form(request):
             "check_form": check_form,
             "location_form": location_form if may_locate else None,
             "location_limit_m": services.LOCATION_ACCURACY_LIMIT_M,
+            # Filled in by js/field-gps.js with what the phone reports.
+            "gps_found": _("Position: %(lat)s, %(lon)s, accurate to %(accuracy)s m."),
+            "gps_too_rough": _(
+                "Accurate only to %(accuracy)s m; at most %(limit)s m is needed. "
+                "Wait under open sky and tap again."
+            ),
             "active": action or "planting",
             "checks_due": len(checks),
             # With nothing due, the tab says what comes next instead of an empty list.

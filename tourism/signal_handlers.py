@@ -6,7 +6,7 @@ from wagtail.models import Locale, Site, get_page_models
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from core.park_map import Facility, ParkMap
-from nursery.models import SpecimenTree, Zone
+from nursery.models import Species, SpecimenPhoto, SpecimenTree, Zone
 
 from .models import OpeningHours, SiteSettings
 from .page_cache import page_cache_invalidate
@@ -38,6 +38,9 @@ def register_signal_handlers() -> None:
         OpeningHours,
         Zone,
         SpecimenTree,
+        # What a tree's card on /trees/ shows besides the tree itself.
+        Species,
+        SpecimenPhoto,
         ParkMap,
         Facility,
         Locale,

@@ -156,3 +156,23 @@ def test_the_english_passport_names_the_zone_in_english_when_no_attraction_is_th
     site_tree.en.attraction.save()
     html = client.get("/en/trees/T001/").content.decode()
     assert "<dd>Rose zone (A1)</dd>" in html and "玫瑰园区" not in html
+
+
+def test_a_measure_never_taken_has_no_column():
+    def measured(day, height):
+        return SimpleNamespace(
+            measured_on=day,
+            height_cm=height,
+            crown_cm=None,
+            stem_diameter_cm=None,
+            stem_measured_at="1.3",
+        )
+
+    with translation.override("en"):
+        charts = growth.growth_charts(
+            [measured(datetime.date(2020, 1, 1), 300), measured(datetime.date(2021, 1, 1), 340)]
+        )
+        headings = [str(h) for h in charts["headings"]]
+    assert headings == ["Height (cm)"]
+    assert [row["values"] for row in charts["rows"]] == [["300"], ["340"]]
+    assert [chart["key"] for chart in charts["charts"]] == ["height_cm"]
