@@ -19,6 +19,8 @@ from wagtail.images import get_image_model
 
 from tourism.models import CARD_RENDITIONS
 from tourism.page_cache import page_cache_get_or_set
+from tourism.security.permissions_policy import HEADER as POLICY_HEADER
+from tourism.security.permissions_policy import permissions_policy
 
 from . import selectors, services
 from .browse import TreeFilterForm, tree_card_image
@@ -253,7 +255,7 @@ def field_form(request):
                 return redirect(reverse("nursery_field") + "?form=location")
     status = 200 if request.method == "GET" else 400
     today = timezone.localdate()
-    return render(
+    response = render(
         request,
         "nursery/field.html",
         {
@@ -274,3 +276,9 @@ def field_form(request):
         },
         status=status,
     )
+    if location_form is not None and may_locate and action == "location":
+        # "Use my location" reads the phone's GPS on this tab only, and only on a tap.
+        response[POLICY_HEADER] = permissions_policy(request).replace(
+            "geolocation=()", "geolocation=(self)"
+        )
+    return response
