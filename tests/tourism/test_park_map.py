@@ -215,6 +215,7 @@ def test_query_count_does_not_grow_with_the_trees(client, home_page, locales, ma
             species=SpecimenTree.objects.get(tag="T001").species,
             zone=SpecimenTree.objects.get(tag="T001").zone,
             public=True,
+            photo=SpecimenTree.objects.get(tag="T001").photo,
             location={"type": "Point", "coordinates": [106.6075, 30.4015]},
         )
     with CaptureQueriesContext(connection) as many:
