@@ -20,8 +20,8 @@ from wagtail.models import Locale, Orderable, Page, Site
 from wagtail.search import index
 
 from core import geo
-from core.months import ALL_MONTHS, MONTH_CHOICES, MonthSetField, blooming_in, months_label
 from core.map_widget import POINT, MapWidget
+from core.months import ALL_MONTHS, MONTH_CHOICES, MonthSetField, blooming_in, months_label
 from core.park_map import ParkMap
 from nursery.map_layers import zones_reference
 
