@@ -173,6 +173,9 @@ class ZoneMapView(WagtailAdminTemplateMixin, TemplateView):
             return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         data = zone_map(measure_key=self.request.GET.get("measure", "survival"))
