@@ -1,6 +1,5 @@
 """The phone field form sets a specimen tree's position from its GPS, with the accuracy."""
 
-
 import pytest
 from django.urls import reverse
 from django.utils import translation
