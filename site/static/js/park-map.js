@@ -198,6 +198,7 @@
         });
       }
       writeAddress();
+      fitLabels();
     }
 
     data.items.forEach(function (item) {
@@ -208,6 +209,23 @@
     });
     // Zones first, so the markers drawn after them stay on top and can be tapped.
     apply();
+
+    // A zone's name shows only where it fits inside the zone at this zoom: on a phone the
+    // long names of narrow fields would run into each other. The card and list name them.
+    function fitLabels() {
+      Object.keys(layers).forEach(function (key) {
+        var layer = layers[key];
+        var tooltip = layer.getTooltip && layer.getTooltip();
+        var label = tooltip && tooltip.getElement();
+        if (!label || !layer.getBounds) return;
+        var bounds = layer.getBounds();
+        var width =
+          map.latLngToContainerPoint(bounds.getNorthEast()).x -
+          map.latLngToContainerPoint(bounds.getSouthWest()).x;
+        label.classList.toggle("pm-zone-label--hidden", label.offsetWidth > width - 4);
+      });
+    }
+    map.on("zoomend", fitLabels);
 
     form.querySelector("[data-park-map-apply]").hidden = true;
     form.addEventListener("change", apply);
