@@ -60,6 +60,8 @@ KEPT_IN_LATIN = {
     "URL",
     "API",
     "JSON",
+    "GeoJSON",
+    "WGS",
     "PDF",
     "HTML",
     "GPS",

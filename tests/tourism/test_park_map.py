@@ -16,6 +16,13 @@ from tourism.park_map import MapFilters, park_map_features
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def chinese():
+    """The selectors read the active language; an earlier test may have left English on."""
+    with translation.override("zh-hans"):
+        yield
+
+
 @pytest.fixture
 def park(home_page, locales, make_image):
     return build_park(home=home_page, locales=locales, make_image=make_image)
