@@ -41,6 +41,9 @@ install-test: $(INSTALLED_TEST)
 run: $(INSTALLED)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_demo
+	@echo "Starting the task worker (emails, hold expiry, periodic jobs) and the web server."
+	@$(BIN)/celery -A config worker --beat --pool=solo --loglevel=INFO & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # Browser tests run one process each (see tests/run_browser_tests.py).

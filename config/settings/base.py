@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
@@ -36,6 +37,14 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 REDIS_URL = env.str("REDIS_URL", default="")
+# The task queue's broker (core/tasks.py): Redis when REDIS_URL is set, else a folder on disk
+# that the web process and the worker on one machine share; TASKS_BROKER_URL overrides both.
+TASKS_BROKER_URL = env.str("TASKS_BROKER_URL", default="")
+# The queue's name on the broker: two sites sharing one Redis give theirs different names.
+TASKS_QUEUE = env.str("TASKS_QUEUE", default="celery")
+# Seconds before a failed task's first retry; each later retry waits about twice as long.
+TASKS_RETRY_BACKOFF_SECONDS = env.int("TASKS_RETRY_BACKOFF_SECONDS", default=30)
+TASKS_MAX_RETRIES = env.int("TASKS_MAX_RETRIES", default=8)
 SITE_BASE_URL = env.str("HUAGU_BASE_URL", default="http://127.0.0.1:8000")
 EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
 DEFAULT_FROM_EMAIL = env.str(
@@ -49,6 +58,15 @@ media_s3_bucket = env.str("MEDIA_S3_BUCKET", default="")
 media_s3_endpoint = env.str("MEDIA_S3_ENDPOINT_URL", default="")
 media_s3_region = env.str("MEDIA_S3_REGION", default="")
 media_s3_custom_domain = env.str("MEDIA_S3_CUSTOM_DOMAIN", default="")
+# Backups (core/backup.py): archives go to BACKUP_S3_BUCKET when set (reached with the media's
+# endpoint, region and AWS_* credentials), else to BACKUP_DIR; retention keeps the newest of
+# each of the last BACKUP_KEEP_DAILY days and BACKUP_KEEP_WEEKLY ISO weeks.
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "backups")))
+BACKUP_S3_BUCKET = env.str("BACKUP_S3_BUCKET", default="")
+BACKUP_S3_ENDPOINT_URL = media_s3_endpoint
+BACKUP_S3_REGION = media_s3_region
+BACKUP_KEEP_DAILY = env.int("BACKUP_KEEP_DAILY", default=7)
+BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
 
 # Visitor tickets.
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
@@ -242,6 +260,48 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# The task queue (Celery; core/tasks.py). Results are not kept: a task's effect is in the
+# database, and a failure is logged, counted (core/metrics) and retried.
+CELERY_BROKER_URL = TASKS_BROKER_URL or REDIS_URL or "filesystem://"
+if CELERY_BROKER_URL == "filesystem://":
+    tasks_folder = BASE_DIR / ".tasks"
+    (tasks_folder / "control").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(tasks_folder),
+        "data_folder_out": str(tasks_folder),
+        "control_folder": str(tasks_folder / "control"),
+        "store_processed": False,
+    }
+CELERY_TASK_DEFAULT_QUEUE = TASKS_QUEUE
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it ends, so a worker killed mid-task leaves it for another.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "Asia/Shanghai"
+CELERY_BEAT_SCHEDULE_FILENAME = str(BASE_DIR / ".tasks-beat-schedule")
+# Periodic jobs, run by the queue's scheduler (`celery -A config beat`, one per site).
+CELERY_BEAT_SCHEDULE = {
+    "expire-holds": {"task": "tourism.tasks.expire_holds", "schedule": 60.0},
+    "release-no-shows": {"task": "tourism.tasks.release_no_shows", "schedule": 300.0},
+    "erase-visitor-ids": {
+        "task": "tourism.tasks.erase_visitor_ids",
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "reconcile-payments": {
+        "task": "tourism.tasks.reconcile_payments",
+        "schedule": crontab(hour=6, minute=0),
+    },
+    "survival-checks-due": {
+        "task": "nursery.tasks.survival_checks_due_notice",
+        "schedule": crontab(hour=7, minute=0, day_of_week="mon"),
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

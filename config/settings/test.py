@@ -12,6 +12,11 @@ SECRET_KEY = _SECRET_KEY or "test-only-insecure-key-0b1d2c"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run at once, in the process that queues them (after the commit, as on a worker);
+# the tests of the queue itself run a real worker (tests/ops/test_task_queue.py).
+CELERY_BROKER_URL = "memory://"
+CELERY_TASK_ALWAYS_EAGER = True
+CELERY_TASK_EAGER_PROPAGATES = False
 ALLOWED_HOSTS = ["*"]
 # Sign-in throttling stays on, counted in the test database; its log lines are left out.
 AXES_VERBOSE = False

@@ -29,6 +29,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as QueueUnavailable
 
 from core.phones import mask_phone, normalise_phone
 
@@ -152,7 +153,7 @@ def lookup_code_send(
                 _send_text(identity, code=code, minutes=minutes)
             else:
                 _send_email(identity, code=code, minutes=minutes)
-    except (SmsError, OSError) as error:
+    except (SmsError, OSError, QueueUnavailable) as error:
         LookupCode.objects.filter(pk=record.pk).update(used_at=now)
         logger.warning(
             "lookup code to %s not sent: %s", identity.masked, getattr(error, "detail", error)
@@ -179,11 +180,29 @@ def _send_text(identity: Identity, *, code: str, minutes: int) -> None:
 
 
 def _send_email(identity: Identity, *, code: str, minutes: int) -> None:
-    subject = _("Your code to find your tickets: %(code)s") % {"code": code}
-    body = render_to_string(
-        "tourism/tickets/email/lookup_code.txt", {"code": code, "minutes": minutes}
+    """Queue the code's email; the worker sends it, retrying while the mail server is down,
+    for as long as the code stays valid."""
+    from tourism.tasks import lookup_code_email_send
+
+    lookup_code_email_send.apply_async(
+        kwargs={
+            "address": identity.value,
+            "language": translation.get_language(),
+            "code": code,
+            "minutes": minutes,
+        },
+        expires=minutes * 60,
     )
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [identity.value])
+
+
+def lookup_code_email(*, address: str, language: str, code: str, minutes: int) -> None:
+    """The one-time code's email, in the tourist's language."""
+    with translation.override(language):
+        subject = _("Your code to find your tickets: %(code)s") % {"code": code}
+        body = render_to_string(
+            "tourism/tickets/email/lookup_code.txt", {"code": code, "minutes": minutes}
+        )
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address])
 
 
 def lookup_code_verify(

@@ -733,12 +733,14 @@ def ticket_check_in(*, payload: str, user, now: datetime.datetime | None = None)
 
 
 def _send_confirmation(order_id: int, *, notice: dict | None = None) -> None:
-    from .emails import send_order_email
+    """Put the order's email on the task queue; a worker renders and sends it (and retries
+    while the mail server is down), so the tourist's request never waits for mail."""
+    from tourism.tasks import notice_to_message, order_email_send
 
     try:
-        send_order_email(order_id, notice=notice)
-    except Exception:  # an email that fails must not undo a booking
-        logger.exception("confirmation email for order %s failed", order_id)
+        order_email_send.delay(order_id, notice=notice_to_message(notice))
+    except Exception:  # a queue that is down must not undo a booking
+        logger.exception("the email of order %s could not be queued", order_id)
 
 
 def slots_open(
