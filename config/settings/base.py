@@ -295,7 +295,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reconcile-payments": {
         "task": "tourism.tasks.reconcile_payments",
-        "schedule": crontab(hour=6, minute=0),
+        "schedule": crontab(hour=10, minute=30),
     },
     "survival-checks-due": {
         "task": "nursery.tasks.survival_checks_due_notice",
