@@ -10,6 +10,7 @@ class TourismConfig(AppConfig):
 
     def ready(self):
         from .images import guard_renditions
+        from .renditions import register_rendition_tasks
         from .signal_handlers import register_signal_handlers
         from .tickets.history import track_changes
 
@@ -17,6 +18,7 @@ class TourismConfig(AppConfig):
 
         register_signal_handlers()
         guard_renditions()
+        register_rendition_tasks()
         register_page_permission_policy()
 
 

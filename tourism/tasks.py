@@ -52,6 +52,14 @@ def lookup_code_email_send(self, address: str, language: str, code: str, minutes
 
 
 @shared_task
+def image_renditions_prepare(image_id: int) -> int:
+    """The renditions the public pages use most, of a newly uploaded image."""
+    from .renditions import renditions_prepare
+
+    return renditions_prepare(image_id=image_id)
+
+
+@shared_task
 def expire_holds() -> int:
     """Expire pending orders whose hold has run out, putting their places back on sale."""
     from .tickets.services import orders_expire_due

@@ -370,6 +370,8 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "tourism.images.ImageForm"
 # megapixels that is about 310 MiB a request: two requests rendering new pictures at once stay
 # near 750 MiB with the worker's own 120 MiB, inside a 1-GiB worker. Larger is refused on upload.
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 16_000_000
+# A new image's most used renditions are made by the task worker (tourism/renditions.py).
+IMAGES_RENDITIONS_ON_UPLOAD = env.bool("IMAGES_RENDITIONS_ON_UPLOAD", default=True)
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx"]
 WAGTAIL_ALLOW_UNICODE_SLUGS = False
 # No Gravatar: staff avatars would be fetched from a third party (and one that is slow or

@@ -17,6 +17,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_BROKER_URL = "memory://"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = False
+# Eager tasks would make seven renditions of every image a test uploads; the test of it turns it on.
+IMAGES_RENDITIONS_ON_UPLOAD = False
 ALLOWED_HOSTS = ["*"]
 # Sign-in throttling stays on, counted in the test database; its log lines are left out.
 AXES_VERBOSE = False
