@@ -135,12 +135,14 @@ class _Bucket:
         self.bucket = bucket
         self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
         try:
-            # Imported here: only deployments that keep backups on S3 need it.
+            # Imported here: only deployments that keep backups on S3 need them.
             import boto3
+            from botocore.exceptions import BotoCoreError, ClientError
         except ImportError as error:
             raise BackupError(
                 'Backups to S3 need boto3: install Huagu with pip install ".[s3]".'
             ) from error
+        self.errors = (BotoCoreError, ClientError)
         self.client = boto3.client(
             "s3",
             endpoint_url=getattr(settings, "BACKUP_S3_ENDPOINT_URL", "") or None,
@@ -150,37 +152,46 @@ class _Bucket:
     def __str__(self) -> str:
         return f"s3://{self.bucket}/{self.prefix}"
 
+    @contextmanager
+    def _speaking(self, doing: str):
+        """S3's errors (no such bucket, no credentials, refused) as a BackupError."""
+        try:
+            yield
+        except self.errors as error:
+            raise BackupError(f"Could not {doing} {self}: {error}") from error
+
     def names(self) -> list[str]:
         names = []
-        paginator = self.client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
-            for item in page.get("Contents", []):
-                rest = item["Key"][len(self.prefix) :]
-                if "/" not in rest:
-                    names.append(rest)
+        with self._speaking("list the archives in"):
+            paginator = self.client.get_paginator("list_objects_v2")
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
+                for item in page.get("Contents", []):
+                    rest = item["Key"][len(self.prefix) :]
+                    if "/" not in rest:
+                        names.append(rest)
         return sorted(names)
 
     def exists(self, name: str) -> bool:
         return name in self.names()
 
     def put(self, local: Path, name: str) -> str:
-        self.client.upload_file(str(local), self.bucket, self.prefix + name)
+        with self._speaking(f"upload {name} to"):
+            self.client.upload_file(str(local), self.bucket, self.prefix + name)
         return f"s3://{self.bucket}/{self.prefix}{name}"
 
     @contextmanager
     def fetched(self, name: str):
-        from botocore.exceptions import ClientError
-
+        if name not in self.names():
+            raise BackupError(f"There is no archive named {name!r} in {self}.")
         with tempfile.TemporaryDirectory(prefix="huagu-restore-") as scratch:
             path = Path(scratch) / "archive.tar"
-            try:
+            with self._speaking(f"download {name} from"):
                 self.client.download_file(self.bucket, self.prefix + name, str(path))
-            except ClientError as error:
-                raise BackupError(f"There is no archive named {name!r} in {self}.") from error
             yield path
 
     def delete(self, name: str) -> None:
-        self.client.delete_object(Bucket=self.bucket, Key=self.prefix + name)
+        with self._speaking(f"delete {name} from"):
+            self.client.delete_object(Bucket=self.bucket, Key=self.prefix + name)
 
 
 def _place(destination: str | os.PathLike | None) -> _Folder | _Bucket:

@@ -221,6 +221,8 @@ def test_a_damaged_archive_is_refused_and_nothing_is_written(
     with pytest.raises(BackupError, match="damaged"):
         backup_restore(archive=damaged, database=restore_target)
 
+    with pytest.raises(CommandError, match=r"damaged .*nothing was restored"):
+        call_command("restore", str(damaged))
     assert row_counts(restore_target) == {}
     assert not os.path.exists(settings.MEDIA_ROOT) or file_digests(settings.MEDIA_ROOT) == {}
     for position in damage_positions(archive):
@@ -417,3 +419,17 @@ def test_backup_to_a_bucket_restores_from_its_key(settings, s3, make_image, rest
         expected = hashlib.sha256(original.read()).hexdigest()
     with restored_media.open(image.file.name, "rb") as copy:
         assert hashlib.sha256(copy.read()).hexdigest() == expected
+
+
+def test_a_bucket_that_is_not_there_is_a_clear_error(db, settings, s3):
+    settings.BACKUP_S3_BUCKET = "no-such-bucket"
+
+    with pytest.raises(CommandError, match=r"Could not .* s3://no-such-bucket/: .*NoSuchBucket"):
+        call_command("backup", "--no-prune")
+
+
+def test_a_key_that_is_not_in_the_bucket_is_a_clear_error(db, s3):
+    with pytest.raises(
+        CommandError, match=r"no archive named 'nothing\.tar' in s3://huagu-backups/"
+    ):
+        call_command("restore", "nothing.tar")
