@@ -719,11 +719,18 @@ def _restore_file(
             "The archive comes from a newer version of Huagu: its database has migrations this "
             f"code does not have ({', '.join(unknown[:5])}). Deploy that version, then restore."
         )
-    present = [item["name"] for item in manifest["media"] if storage.exists(item["name"])]
-    if present:
+    # A file already there with the same bytes (a fresh checkout's media/.gitkeep) is kept;
+    # one with other bytes would be lost or renamed, so the restore stops before it starts.
+    missing, different = [], []
+    for item in manifest["media"]:
+        if not storage.exists(item["name"]):
+            missing.append(item)
+        elif _stored_digest(storage, item["name"]) != item["sha256"]:
+            different.append(item["name"])
+    if different:
         raise BackupError(
-            f"The media storage already has {len(present)} of the archive's files (such as "
-            f"{present[0]}); restore into an empty media folder or bucket."
+            f"The media storage already has {len(different)} of the archive's files with other "
+            f"contents (such as {different[0]}); restore into an empty media folder or bucket."
         )
     member = manifest["database"]["file"]
     with (
@@ -734,7 +741,7 @@ def _restore_file(
         with open(database_file, "wb") as copy:
             shutil.copyfileobj(archive.extractfile(member), copy, CHUNK)
         _load_database(connection=connection, path=database_file)
-        for item in manifest["media"]:
+        for item in missing:
             saved = storage.save(item["name"], File(archive.extractfile(MEDIA_DIR + item["name"])))
             if saved != item["name"]:
                 raise BackupError(
@@ -757,6 +764,14 @@ def _restore_file(
         media_files=len(manifest["media"]),
         unapplied_migrations=_unapplied_migrations(manifest["migrations"]),
     )
+
+
+def _stored_digest(storage: Storage, name: str) -> str:
+    digest = hashlib.sha256()
+    with storage.open(name, "rb") as stored:
+        while chunk := stored.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _code_migrations() -> set[tuple[str, str]]:

@@ -133,6 +133,8 @@ def test_backup_then_restore_brings_every_row_and_file_back(
     settings, park_rows, backup_dir, restore_target, tmp_path
 ):
     source_media = settings.MEDIA_ROOT
+    # A fresh checkout's media folder holds this file; the same file in the archive is no clash.
+    (source_media / ".gitkeep").write_bytes(b"")
     source_counts = row_counts(connections["default"])
     output = io.StringIO()
 
@@ -144,6 +146,8 @@ def test_backup_then_restore_brings_every_row_and_file_back(
     assert archives[0].name in output.getvalue()
 
     settings.MEDIA_ROOT = tmp_path / "restored-media"
+    settings.MEDIA_ROOT.mkdir()
+    (settings.MEDIA_ROOT / ".gitkeep").write_bytes(b"")
     result = backup_restore(archive=archives[0].name, database=restore_target)
 
     restored_counts = row_counts(restore_target)
@@ -153,7 +157,7 @@ def test_backup_then_restore_brings_every_row_and_file_back(
     assert source_counts["wagtailimages_rendition"] == 3
     assert source_counts["workforce_village"] == 1
     source_files = file_digests(source_media)
-    assert len(source_files) == 6
+    assert len(source_files) == 7
     assert file_digests(settings.MEDIA_ROOT) == source_files
     with restore_target.cursor() as cursor:
         cursor.execute("SELECT file FROM wagtailimages_image WHERE title = %s", ["三角梅"])
@@ -163,7 +167,7 @@ def test_backup_then_restore_brings_every_row_and_file_back(
         restored_bytes = hashlib.sha256(handle.read()).hexdigest()
     with open(park_rows[1].file.path, "rb") as handle:
         assert restored_bytes == hashlib.sha256(handle.read()).hexdigest()
-    assert (result.tables, result.media_files) == (len(source_counts), 6)
+    assert (result.tables, result.media_files) == (len(source_counts), 7)
     assert result.unapplied_migrations == []
 
 
@@ -245,15 +249,22 @@ def test_restoring_into_a_database_that_has_tables_is_refused(settings, park_row
 
 
 @transactional
-def test_restoring_over_media_files_already_there_is_refused(
-    settings, park_rows, backup_dir, restore_target
+def test_restoring_over_media_files_with_other_contents_is_refused(
+    settings, park_rows, backup_dir, restore_target, tmp_path
 ):
     archive = backup_dir / backup_create().name
+    settings.MEDIA_ROOT = tmp_path / "restored-media"
+    taken = settings.MEDIA_ROOT / park_rows[0].file.name
+    taken.parent.mkdir(parents=True)
+    taken.write_bytes(b"another picture")
 
-    with pytest.raises(BackupError, match="media storage already has 6"):
+    with pytest.raises(BackupError, match="already has 1 of the archive's files with other"):
         backup_restore(archive=archive, database=restore_target)
 
     assert row_counts(restore_target) == {}
+    assert file_digests(settings.MEDIA_ROOT) == {
+        park_rows[0].file.name: hashlib.sha256(b"another picture").hexdigest()
+    }
 
 
 def test_an_archive_name_that_is_not_there_is_a_clear_error(settings, backup_dir):
