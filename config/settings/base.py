@@ -46,13 +46,22 @@ TASKS_QUEUE = env.str("TASKS_QUEUE", default="celery")
 TASKS_RETRY_BACKOFF_SECONDS = env.int("TASKS_RETRY_BACKOFF_SECONDS", default=30)
 TASKS_MAX_RETRIES = env.int("TASKS_MAX_RETRIES", default=8)
 SITE_BASE_URL = env.str("HUAGU_BASE_URL", default="http://127.0.0.1:8000")
-EMAIL_URL = env.str("EMAIL_URL", default="consolemail://")
+# Production refuses to start without EMAIL_URL (the console backend would print tourists'
+# names, phones and order links into the log); elsewhere emails are printed.
+email_url_from_env = env.str("EMAIL_URL", default="")
+EMAIL_URL = email_url_from_env or "consolemail://"
 DEFAULT_FROM_EMAIL = env.str(
     "DJANGO_DEFAULT_FROM_EMAIL", default="花谷 Huagu <tickets@huagu.example>"
 )
 hsts_seconds_from_env = env.int("DJANGO_SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)
 ssl_redirect_from_env = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
+# Observability (core/logs.py, core/metrics.py): /metrics answers only with this bearer token;
+# errors go to Sentry (production) when SENTRY_DSN is set.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default="production")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
 # S3-compatible object storage for uploaded media, so every host sees the same files.
 media_s3_bucket = env.str("MEDIA_S3_BUCKET", default="")
 media_s3_endpoint = env.str("MEDIA_S3_ENDPOINT_URL", default="")
@@ -71,6 +80,8 @@ BACKUP_KEEP_WEEKLY = env.int("BACKUP_KEEP_WEEKLY", default=4)
 # Visitor tickets.
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Stripe's API address; only a test deployment talking to a stand-in changes it.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 # Checkout payment methods beyond cards, as the merchant's Stripe account offers them.
 STRIPE_PAYMENT_METHODS = env.list("STRIPE_PAYMENT_METHODS", default=["card"])
 # Where Stripe Checkout's pages are, for the booking page's Content-Security-Policy.
@@ -194,6 +205,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response, a redirect or an error too, carries its request id and is counted.
+    "core.logs.RequestIdMiddleware",
+    "core.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Browser policies (tourism/security/): scripts and styles, and the camera at the gate.
@@ -255,7 +269,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "huagu",
+            # Two sites sharing one Redis give theirs different prefixes.
+            "KEY_PREFIX": env.str("HUAGU_CACHE_PREFIX", default="huagu"),
         }
     }
 else:
@@ -344,7 +359,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic gathers the static files that production serves.
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "site" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = BASE_DIR / "media"
@@ -384,6 +400,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # One line per request (core/logs.py): production turns it on.
+    "loggers": {"huagu.requests": {"level": "WARNING"}},
 }
 
 # Content-Security-Policy (tourism/security/csp.py). Uploaded images may come from object
