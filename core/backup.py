@@ -596,7 +596,10 @@ def archive_verify(*, path: Path) -> dict:
         raise _damaged(path, str(error) or type(error).__name__) from error
     except OSError as error:
         raise BackupError(f"The archive {path} cannot be read: {error}") from error
-    _check_manifest(path, manifest, sums, by_name)
+    try:
+        _check_manifest(path, manifest, sums, by_name)
+    except (KeyError, TypeError, AttributeError) as error:
+        raise _damaged(path, f"its manifest lacks {error}") from error
     return manifest
 
 
@@ -607,6 +610,8 @@ def _check_manifest(path: Path, manifest: dict, sums: dict, by_name: dict) -> No
             f"Huagu restores format {FORMAT_VERSION}."
         )
     database = manifest["database"]
+    if database["file"] != DATABASE_FILES.get(database["vendor"]):
+        raise _damaged(path, "its manifest names no database file of a known kind")
     if sums.get(database["file"]) != database["sha256"]:
         raise _damaged(path, "the manifest and the database file disagree")
     listed = {MEDIA_DIR + item["name"]: item for item in manifest["media"]}

@@ -352,6 +352,23 @@ def test_prune_deletes_what_retention_does_not_keep_and_leaves_other_files(setti
     ]
 
 
+def test_backup_prune_only_makes_no_archive_and_names_what_it_pruned(settings, backup_dir):
+    backup_dir.mkdir()
+    for name in ARCHIVES:
+        (backup_dir / name).write_bytes(b"")
+    settings.BACKUP_KEEP_DAILY = 1
+    settings.BACKUP_KEEP_WEEKLY = 1
+    output = io.StringIO()
+
+    call_command("backup", "--prune-only", stdout=output)
+
+    assert sorted(path.name for path in backup_dir.iterdir()) == [
+        "huagu-backup-20261206T031500Z.tar"
+    ]
+    assert "Pruned 8 old archive(s)." in output.getvalue()
+    assert "huagu-backup-20261110T031500Z.tar" in output.getvalue()
+
+
 # --- S3 ------------------------------------------------------------------------------------
 
 
@@ -421,6 +438,7 @@ def test_backup_to_a_bucket_restores_from_its_key(settings, s3, make_image, rest
     assert keys == [result.name]
     assert result.location == f"s3://huagu-backups/{result.name}"
     assert result.media_files == 1
+    assert backups_prune() == []
 
     restored_media = s3_storage("huagu-media-restored", endpoint)
     backup_restore(archive=result.name, database=restore_target, storage=restored_media)
