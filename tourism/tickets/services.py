@@ -232,12 +232,28 @@ def order_create(
     ``visitors`` (``realname.VisitorIn``, one per ticket) name who each ticket is for;
     real-name tickets require them on the website and the partner API.
     """
-    from . import limits
     from .payments import get_provider
+    from .rules import rules_held
+
+    with rules_held():
+        return _order_create(
+            slot_id=slot_id,
+            quantities=quantities,
+            contact=contact,
+            language=language,
+            channel=channel,
+            provider=provider or get_provider(),
+            now=now or timezone.now(),
+            visitors=visitors,
+        )
+
+
+def _order_create(
+    *, slot_id, quantities, contact, language, channel, provider, now, visitors
+) -> Order:
+    from . import limits
     from .realname import visitors_attach, visitors_for_booking
 
-    provider = provider or get_provider()
-    now = now or timezone.now()
     contact = _validate_contact(contact) if contact is not None else Contact("", "", "")
     slot = _bookable_slot(slot_id, now=now)
     lines = _priced_lines(quantities, slot.date)
