@@ -223,6 +223,12 @@ class Order(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("order")
         verbose_name_plural = _("orders")
+        indexes = [
+            # Every booking counts the tickets its phone holds for the day (limits.py), and
+            # "find my tickets" looks orders up by phone: without it, each is a scan of
+            # every order ever made, and bookings slow down as orders accumulate.
+            models.Index(fields=["contact_phone"], name="order_contact_phone"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="order_has_visitors"),
             models.CheckConstraint(
