@@ -17,3 +17,22 @@ keepalive = 5
 max_requests = 5000
 max_requests_jitter = 500
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") else None
+
+
+# Request metrics (core/metrics.py): with PROMETHEUS_MULTIPROC_DIR set, every worker writes its
+# counts there and /metrics adds them up. The folder is emptied at start, so no count of an
+# earlier run lingers, and a worker's live gauges are dropped when it exits.
+def on_starting(server):
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.remove(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

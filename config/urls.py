@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from core import metrics
 from tourism import park_map_views
 from tourism import views as tourism_views
 from tourism.tickets import box_office_views, gate
@@ -12,6 +13,7 @@ from tourism.tickets.api import api as tickets_api
 
 urlpatterns = [
     path("healthz", tourism_views.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("robots.txt", tourism_views.robots_txt, name="robots_txt"),
     path("sitemap.xml", tourism_views.sitemap, name="sitemap"),
     path("admin/", include(wagtailadmin_urls)),

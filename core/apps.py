@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Shared parts")
 
     def ready(self):
+        from . import logs, metrics
         from .admin import register_field_displays
         from .exports import make_wagtail_exports_safe
         from .sheets import make_wagtail_xlsx_readable
@@ -15,3 +16,6 @@ class CoreConfig(AppConfig):
         make_wagtail_exports_safe()
         register_field_displays()
         make_wagtail_xlsx_readable()
+        # The web process and the task worker both load the apps: both get these.
+        logs.connect_task_signals()
+        metrics.connect_task_signals()

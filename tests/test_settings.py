@@ -34,6 +34,7 @@ def production_environment(tmp_path):
         DJANGO_ALLOWED_HOSTS="huagu.example.com",
         DATABASE_URL=f"sqlite:///{tmp_path / 'production.sqlite3'}",
         REDIS_URL="redis://127.0.0.1:6379/0",
+        EMAIL_URL="smtp+tls://tickets%40huagu.example.com:secret@smtp.example.com:587",
     )
 
 
@@ -82,6 +83,32 @@ def test_production_refuses_to_start_without_a_secret_key(production_environment
 
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_mail_setting(production_environment):
+    # The console fallback would print tourists' names, phones and order links into the log.
+    del production_environment["EMAIL_URL"]
+
+    result = manage("check", env=production_environment)
+
+    assert result.returncode != 0
+    assert "EMAIL_URL must be set in production" in result.stderr
+
+
+@pytest.mark.parametrize("email_url", ["dummymail://", "consolemail://"])
+def test_a_test_deployment_may_say_it_sends_no_email(production_environment, email_url):
+    production_environment["EMAIL_URL"] = email_url
+
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.EMAIL_BACKEND)",
+        production_environment,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().endswith(
+        "dummy.EmailBackend" if email_url == "dummymail://" else "console.EmailBackend"
+    )
 
 
 def test_production_takes_its_hosts_database_and_cache_from_the_environment(production_environment):
