@@ -15,6 +15,7 @@ from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
+
 def retrying_task(function=None, **options):
     """A task that is tried again, with exponential backoff and jitter, when it fails on the
     network: a mail server, an SMS gateway or a payment provider that is down (``OSError``
@@ -49,3 +50,22 @@ def queue_depth(queue: str | None = None) -> int | None:
             return 0
         logger.warning("task queue depth unreadable: %s", error)
         return None
+
+
+@retrying_task
+def backup_daily(self) -> str:
+    """The day's backup of the database and the media, then retention's pruning
+    (``BACKUP_KEEP_DAILY``, ``BACKUP_KEEP_WEEKLY``); the archive's name."""
+    from .backup import backup_create, backups_prune
+
+    result = backup_create()
+    pruned = backups_prune()
+    logger.info(
+        "backup %s written to %s (%s rows, %s media files); %s old archive(s) pruned",
+        result.name,
+        result.location,
+        result.rows,
+        result.media_files,
+        len(pruned),
+    )
+    return result.name

@@ -312,6 +312,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tourism.tasks.reconcile_payments",
         "schedule": crontab(hour=10, minute=30),
     },
+    "backup-daily": {"task": "core.tasks.backup_daily", "schedule": crontab(hour=3, minute=15)},
     "survival-checks-due": {
         "task": "nursery.tasks.survival_checks_due_notice",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),

@@ -462,3 +462,20 @@ def test_a_key_that_is_not_in_the_bucket_is_a_clear_error(db, s3):
         CommandError, match=r"no archive named 'nothing\.tar' in s3://huagu-backups/"
     ):
         call_command("restore", "nothing.tar")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_daily_backup_task_writes_an_archive_and_prunes(settings, tmp_path):
+    from core.tasks import backup_daily
+
+    settings.BACKUP_DIR = tmp_path / "daily"
+    settings.BACKUP_S3_BUCKET = ""
+    settings.BACKUP_KEEP_DAILY = 1
+    settings.BACKUP_KEEP_WEEKLY = 1
+    old = tmp_path / "daily" / "huagu-backup-20200101T031500Z.tar"
+    old.parent.mkdir()
+    old.write_bytes(b"an archive of long ago")
+
+    name = backup_daily.delay().get()
+
+    assert [path.name for path in (tmp_path / "daily").iterdir()] == [name]
