@@ -14,7 +14,9 @@ timeout = 30
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then so that no slow leak grows without bound.
-max_requests = 5000
+# GUNICORN_MAX_REQUESTS=0 switches recycling off, so the memory benchmark can
+# measure a worker's own size over more requests than the recycling limit.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "5000"))
 max_requests_jitter = 500
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG") else None
 
