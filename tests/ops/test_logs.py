@@ -70,7 +70,7 @@ def test_every_line_of_a_request_carries_the_id_its_response_returns(db, json_li
 
 
 @pytest.mark.django_db
-def test_two_requests_get_two_ids():
+def test_two_requests_get_two_ids(db):
     client = Client()
 
     first = client.get("/healthz")["X-Request-ID"]
