@@ -44,7 +44,7 @@ from tests.tickets.fake_stripe import FakeStripe
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 REDIS_URL = os.environ.get("HUAGU_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-START_SECONDS = 120
+START_SECONDS = 180
 TASK_SECONDS = 60
 RATE_LIMIT = 6
 FAILURE_LIMIT = 3

@@ -34,7 +34,7 @@ from .factories import SlotFactory
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 REDIS_URL = os.environ.get("HUAGU_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-READY_SECONDS = 60
+READY_SECONDS = 180
 DELIVERY_SECONDS = 60
 
 
