@@ -15,13 +15,10 @@ import datetime
 import io
 import json
 import os
-import queue as queue_module
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
@@ -39,6 +36,7 @@ from django.utils import timezone
 from moto.server import ThreadedMotoServer
 from PIL import Image
 
+from tests.site_processes import CELERY_WORKER, Process, free_port
 from tests.tickets.factories import id_number
 from tests.tickets.fake_stripe import FakeStripe
 
@@ -74,59 +72,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def server_url(name: str) -> str:
     """The test database's server, with another database's name."""
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     host = db["HOST"] or "127.0.0.1"
     return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{name}"
-
-
-class Process:
-    """A process of the site's, its output kept (and shown when something fails)."""
-
-    def __init__(self, name: str, args: list[str], env: dict):
-        self.name = name
-        self.output: list[str] = []
-        self.lines: queue_module.Queue[str] = queue_module.Queue()
-        self.process = subprocess.Popen(
-            args, cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-        )
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.output.append(line)
-            self.lines.put(line)
-        self.lines.put("")
-
-    def wait_for(self, text: str, *, seconds: float) -> str:
-        """The first line of the output, from now on, that contains ``text``."""
-        while True:
-            try:
-                line = self.lines.get(timeout=seconds)
-            except queue_module.Empty:
-                raise AssertionError(f"{self.name} said no {text!r}:\n{self.log()}") from None
-            if not line:
-                raise AssertionError(f"{self.name} stopped:\n{self.log()}")
-            if text in line:
-                return line
-
-    def log(self) -> str:
-        return "".join(self.output[-60:])
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 def run(env: dict, *args: str) -> str:
@@ -254,10 +205,9 @@ def site(django_db_setup, django_db_blocker):
             hosts.append(Host(process, port))
         worker = Process(
             "worker",
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
+            CELERY_WORKER,
             {**env, "DJANGO_LOG_LEVEL": "INFO"},
-        )  # fmt: skip
+        )
         processes.append(worker)
         for host in hosts:
             host.process.wait_for("Booting worker", seconds=START_SECONDS)

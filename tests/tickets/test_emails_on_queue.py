@@ -7,14 +7,9 @@ they skip where no Redis answers (a newcomer's laptop), and run in CI.
 
 import os
 import queue as queue_module
-import socket
-import subprocess
-import sys
-import threading
 import uuid
 from email import message_from_bytes
 from email.header import decode_header, make_header
-from pathlib import Path
 
 import pytest
 import redis
@@ -25,6 +20,7 @@ from django.test import Client
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from tests.site_processes import CELERY_WORKER, Process, free_port
 from tourism.tasks import expire_holds
 from tourism.tickets.models import Order, Slot
 from tourism.tickets.payments.gate import GateProvider
@@ -32,7 +28,6 @@ from tourism.tickets.services import Contact, order_create
 
 from .factories import SlotFactory
 
-BASE_DIR = Path(__file__).resolve().parent.parent.parent
 REDIS_URL = os.environ.get("HUAGU_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 READY_SECONDS = 180
 DELIVERY_SECONDS = 60
@@ -52,12 +47,6 @@ pytestmark = [
         reason=f"no Redis at {REDIS_URL}: start one (or set HUAGU_TEST_REDIS_URL) to test the task queue",
     ),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def database_url() -> str:
@@ -83,61 +72,27 @@ def task_queue():
     redis.Redis.from_url(REDIS_URL).delete(name)
 
 
-class Worker:
+def worker_process(*, queue: str, email_url: str) -> Process:
     """``celery worker`` in a process of its own, with the settings a deployment gives it."""
-
-    def __init__(self, *, queue: str, email_url: str):
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-            "DJANGO_DEBUG": "false",
-            "DATABASE_URL": database_url(),
-            "TASKS_BROKER_URL": REDIS_URL,
-            "TASKS_QUEUE": queue,
-            "EMAIL_URL": email_url,
-            "TASKS_RETRY_BACKOFF_SECONDS": "1",
-        }
-        self.lines: queue_module.Queue[str] = queue_module.Queue()
-        self.output: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-            cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self.output.append(line)
-            self.lines.put(line)
-        self.lines.put("")
-
-    def wait_for(self, text: str, *, seconds: float) -> str:
-        """The first line of the worker's log, from now on, that contains ``text``."""
-        while True:
-            try:
-                line = self.lines.get(timeout=seconds)
-            except queue_module.Empty:
-                raise AssertionError(f"worker said no {text!r}:\n{''.join(self.output)}") from None
-            if not line:
-                raise AssertionError(f"worker stopped:\n{''.join(self.output)}")
-            if text in line:
-                return line
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "DJANGO_DEBUG": "false",
+        "DATABASE_URL": database_url(),
+        "TASKS_BROKER_URL": REDIS_URL,
+        "TASKS_QUEUE": queue,
+        "EMAIL_URL": email_url,
+        "TASKS_RETRY_BACKOFF_SECONDS": "1",
+    }
+    return Process("worker", CELERY_WORKER, env)
 
 
 @pytest.fixture
 def start_worker():
     workers = []
 
-    def start(**kwargs) -> Worker:
-        worker = Worker(**kwargs)
+    def start(**kwargs) -> Process:
+        worker = worker_process(**kwargs)
         workers.append(worker)
         worker.wait_for("ready.", seconds=READY_SECONDS)
         return worker
