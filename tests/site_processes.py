@@ -1,5 +1,6 @@
 """The site's own processes (gunicorn, a Celery worker) started by tests, their output kept."""
 
+import contextlib
 import queue
 import socket
 import subprocess
@@ -7,12 +8,36 @@ import sys
 import threading
 from pathlib import Path
 
+from config.celery import app as celery_app
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 # One task at a time, in the worker's own process, without talking to other workers.
 CELERY_WORKER = [
     sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo",
     "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
 ]  # fmt: skip
+
+
+@contextlib.contextmanager
+def celery_settings(**settings):
+    """The site's Celery app with ``settings`` changed for a block, its broker connections
+    let go on the way in and out: the app keeps a pool of them, opened with whatever broker
+    it was first given, and would otherwise go on publishing there."""
+
+    def drop_connections():
+        # The app's references only (kombu keeps the pools themselves, one a broker), and its
+        # messaging half, which holds the queues and routes made from the settings it first saw.
+        celery_app._pool = None
+        celery_app.__dict__.pop("amqp", None)
+
+    saved = {key: celery_app.conf[key] for key in settings}
+    drop_connections()
+    celery_app.conf.update(settings)
+    try:
+        yield celery_app
+    finally:
+        drop_connections()
+        celery_app.conf.update(saved)
 
 
 def free_port() -> int:

@@ -213,6 +213,9 @@ MIDDLEWARE = [
     # Browser policies (tourism/security/): scripts and styles, and the camera at the gate.
     "tourism.security.csp.PathPolicyCSPMiddleware",
     "tourism.security.permissions_policy.PermissionsPolicyMiddleware",
+    # Anonymous visitors' public pages, whole from the shared cache (tourism/whole_page_cache.py):
+    # stored here, outside the middleware that adds cookies and Vary; fetched last.
+    "tourism.whole_page_cache.WholePageUpdateMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "tourism.middleware.RefuseControlCharactersMiddleware",
@@ -224,8 +227,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Last, as axes asks: it turns a locked-out sign-in into the lockout page.
+    # Last but the page cache's fetch, as axes asks: it turns a locked-out sign-in into the
+    # lockout page (sign-in pages are never cached whole).
     "axes.middleware.AxesMiddleware",
+    "tourism.whole_page_cache.WholePageFetchMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -275,6 +280,13 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Whole public pages for anonymous visitors (tourism/whole_page_cache.py): kept this long in
+# the shared cache at most (edits show at once; figures from the farm's records may lag this
+# long; 0 switches whole pages off), and this long by a browser or a CDN before it asks again
+# with its ETag.
+PAGE_CACHE_WHOLE_SECONDS = env.int("PAGE_CACHE_WHOLE_SECONDS", default=300)
+PAGE_CACHE_BROWSER_SECONDS = env.int("PAGE_CACHE_BROWSER_SECONDS", default=60)
 
 # The task queue (Celery; core/tasks.py). Results are not kept: a task's effect is in the
 # database, and a failure is logged, counted (core/metrics) and retried.
@@ -364,7 +376,7 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "site" / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

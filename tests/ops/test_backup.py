@@ -464,7 +464,7 @@ def test_a_key_that_is_not_in_the_bucket_is_a_clear_error(db, s3):
         call_command("restore", "nothing.tar")
 
 
-@pytest.mark.django_db(transaction=True)
+@transactional
 def test_the_daily_backup_task_writes_an_archive_and_prunes(settings, tmp_path):
     from core.tasks import backup_daily
 

@@ -7,11 +7,12 @@ import threading
 import uuid
 
 import pytest
-from celery import current_app, shared_task
+from celery import shared_task
 from celery.contrib.testing.worker import start_worker
 from django.test import Client
 
 from core import logs
+from tests.site_processes import celery_settings
 from tests.tickets.factories import UserFactory, id_number
 
 
@@ -171,15 +172,13 @@ def note_request_id():
 @pytest.fixture
 def real_queue():
     """Tasks published to the in-memory broker and run by a worker thread, not at once."""
-    app = current_app
-    app.conf.task_always_eager = False
     seen_in_task.clear()
     task_ran.clear()
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield app
-    finally:
-        app.conf.task_always_eager = True
+    with (
+        celery_settings(task_always_eager=False, broker_url="memory://") as app,
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+    ):
+        yield app
 
 
 def test_before_publish_puts_the_request_id_in_the_tasks_headers():

@@ -19,8 +19,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from config.celery import app as celery_app
-from tests.site_processes import CELERY_WORKER, Process, free_port
+from tests.site_processes import CELERY_WORKER, Process, celery_settings, free_port
 from tourism.tasks import expire_holds
 from tourism.tickets.models import Order, Slot
 from tourism.tickets.payments.gate import GateProvider
@@ -41,7 +40,7 @@ def redis_answers() -> bool:
 
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         not redis_answers(),
         reason=f"no Redis at {REDIS_URL}: start one (or set HUAGU_TEST_REDIS_URL) to test the task queue",
@@ -62,13 +61,8 @@ def database_url() -> str:
 def task_queue():
     """This process queues on Redis, in a queue of its own name, instead of running tasks at once."""
     name = f"huagu-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    saved = {
-        key: celery_app.conf[key]
-        for key in ("task_always_eager", "broker_url", "task_default_queue")
-    }
-    celery_app.conf.update(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=name)
-    yield name
-    celery_app.conf.update(saved)
+    with celery_settings(task_always_eager=False, broker_url=REDIS_URL, task_default_queue=name):
+        yield name
     redis.Redis.from_url(REDIS_URL).delete(name)
 
 
