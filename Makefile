@@ -58,6 +58,7 @@ lint: $(INSTALLED_TEST)
 # The nursery, workforce and tickets benchmarks need PostgreSQL (BENCH_DATABASE_URL).
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/pages.py
+	$(BIN)/python benchmarks/page_throughput.py
 	$(BIN)/python benchmarks/tickets.py
 	$(BIN)/python benchmarks/nursery.py
 	$(BIN)/python benchmarks/workforce.py
