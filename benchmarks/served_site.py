@@ -31,6 +31,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def answers_health_check(port: int, *, seconds: float) -> bool:
+    """Whether the site on ``port`` answers /healthz with 200 within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return True
+        except OSError:
+            time.sleep(0.2)
+    return False
+
+
 def postgres_answers() -> bool:
     try:
         psycopg.connect(ADMIN_URL, connect_timeout=3).close()
@@ -118,16 +132,8 @@ class ServedSite:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                conn.request("GET", "/healthz")
-                if conn.getresponse().status == 200:
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise SystemExit("gunicorn did not answer /healthz within 60 s")
+        if not answers_health_check(port, seconds=60):
+            raise SystemExit("gunicorn did not answer /healthz within 60 s")
 
     def stop(self) -> None:
         if self.process is not None:

@@ -37,6 +37,10 @@ from pathlib import Path
 
 import psycopg
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from served_site import answers_health_check
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BASE_DIR / "bench-results" / "tickets.json"
 GOAL_TICKETS_PER_MINUTE = 10000
@@ -209,15 +213,8 @@ def start_gunicorn(db_url: str, port: int) -> subprocess.Popen:
         cwd=BASE_DIR,
         env=env,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)
+    if answers_health_check(port, seconds=30):
+        return process
     process.terminate()
     raise SystemExit("gunicorn did not answer /healthz within 30 s")
 
