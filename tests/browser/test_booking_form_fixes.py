@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.tickets.factories import SlotFactory, TicketTypeFactory
 from tourism.tickets.models import Order
@@ -60,6 +61,7 @@ def test_a_tourist_books_without_email_on_a_phone_and_reads_the_e_ticket(
 
     page.get_by_label("手机号码").fill("138 0013 8000")
     page.get_by_role("button", name="下一步").click()
+    expect(page.locator("#confirmation-goes")).to_be_visible()  # the summary has come
     summary = page.locator("main").inner_text()
     assert "姓名" in summary and "名称" not in summary
     assert "不会发送确认邮件" in page.locator("#confirmation-goes").inner_text()

@@ -16,6 +16,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browser.qr import read_qr
 from tests.tickets.factories import SlotFactory, TicketTypeFactory
@@ -109,6 +110,8 @@ def test_inside_wechat_a_tourist_pays_through_jsapi_and_sees_the_qr_tickets(
     page.get_by_label("姓名").fill("演示游客")
     page.get_by_role("button", name="下一步").click()
     options = page.locator(".pay-option")
+    # The click only starts the navigation: wait for the summary before reading it.
+    expect(options).to_have_count(2)
     assert [" ".join(t.split()) for t in options.all_inner_texts()] == ["微信支付", "到园付款"]
     assert page.get_by_label("微信支付").is_checked()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
