@@ -24,5 +24,7 @@ class BulkWrite(models.Model):
         return f"{self.what} ({timezone.localtime(self.created_at):%Y-%m-%d %H:%M})"
 
 
-# The park's geography is a module of its own; its models register with this app.
+# The park's geography and the export jobs are modules of their own; their models
+# register with this app.
+from .export_jobs import ExportJob  # noqa: E402, F401
 from .park_map import Facility, ParkMap  # noqa: E402, F401

@@ -69,3 +69,26 @@ def backup_daily(self) -> str:
         len(pruned),
     )
     return result.name
+
+
+@retrying_task
+def export_job_build(self, job_id: int) -> None:
+    """Build an export job's file (``core.export_jobs.export_file_build``); a storage out of
+    reach is tried again, and the job given up as failed once the retries run out."""
+    from .export_jobs import export_file_build, export_job_fail
+
+    try:
+        export_file_build(job_id=job_id)
+    except OSError as error:
+        if self.request.retries >= self.max_retries:
+            logger.warning("export job %s given up: %s", job_id, error)
+            export_job_fail(job_id=job_id)
+        raise
+
+
+@shared_task
+def export_jobs_clean() -> int:
+    """Delete export jobs, and their files, older than ``EXPORTS_KEEP_DAYS``; how many."""
+    from .export_jobs import export_jobs_prune
+
+    return export_jobs_prune()

@@ -1,7 +1,7 @@
 """Wires the shared parts into the admin: the role menus, the home screen's page panels,
-the history's log actions and the list of bulk writes."""
+the history's log actions, the list of bulk writes and the user's exports."""
 
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
@@ -11,6 +11,7 @@ from wagtail.permissions import register_permission_policy
 from . import history
 from .admin import PermissionMenuItem
 from .dashboard import keep_page_panels_for_page_editors
+from .export_jobs_admin import ExportJobsView, ExportsMenuItem, export_job_download
 from .history_admin import HistoryViewSetMixin
 from .menus import menu_for_role, whats_new_in_readers_language
 from .models import BulkWrite
@@ -86,4 +87,19 @@ def register_bulk_writes_menu_item():
         icon_name="upload",
         order=800,
         permission="core.view_bulkwrite",
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_export_job_urls():
+    return [
+        path("exports/", ExportJobsView.as_view(), name="core_export_jobs"),
+        path("exports/<int:pk>/download/", export_job_download, name="core_export_job_download"),
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_export_jobs_menu_item():
+    return ExportsMenuItem(
+        _("My exports"), reverse("core_export_jobs"), icon_name="download", order=900
     )

@@ -26,6 +26,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView, InspectView
 from wagtail.admin.views.reports import ReportView
 
+from core.export_jobs import BackgroundExportMixin
 from core.reports import ColumnsExportMixin, FigureColumn, TotalsReportMixin
 
 from . import imports, selectors, services
@@ -355,7 +356,10 @@ class AsOfFilterSet(WagtailFilterSet):
         fields = []
 
 
-class NurseryReportView(ColumnsExportMixin, TotalsReportMixin, ReportView):
+class NurseryReportView(BackgroundExportMixin, ColumnsExportMixin, TotalsReportMixin, ReportView):
+    """A nursery report; its export of more than a screen's rows is built by the task queue
+    (each report registered in ``nursery/apps.py`` under its ``index_url_name``)."""
+
     permission = "nursery.view_stocklot"
 
     def dispatch(self, request, *args, **kwargs):

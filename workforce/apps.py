@@ -11,12 +11,16 @@ class WorkforceConfig(AppConfig):
 
     def ready(self):
         from core.crews import register_crew_source
+        from core.export_jobs import register_export_kind
 
         from . import signals
         from .history import track_changes
         from .models import Crew, WorkEntry
 
         register_crew_source(lambda: Crew.objects.values_list("name", flat=True))
+        # Downloads larger than a screen are built by the task queue (core/export_jobs.py).
+        for kind in ("report", "roster", "pay_sheet"):
+            register_export_kind(f"workforce_{kind}", f"workforce.views.{kind}_spreadsheet")
 
         track_changes()
 

@@ -1,5 +1,8 @@
 """Tables to XLSX (one sheet each) or CSV (one section each), for the report, roster and pay sheet.
 
+The same ``Spreadsheet`` is downloaded at once or, when larger than a screen, written by
+the task queue (``core/export_jobs.py``).
+
 Every cell, heading and note goes through ``core.exports.safe_cell``: a name that looks
 like a formula is written as text, and money and counts stay numbers. Each XLSX sheet
 opens with the title lines (what the report is, its period and village), then the
@@ -11,13 +14,11 @@ import csv
 import io
 from dataclasses import dataclass
 
-from django.http import HttpResponse
 from openpyxl import Workbook
 
+from core.export_jobs import Spreadsheet
 from core.exports import safe_cell, safe_row
 from core.sheets import Percent, write_table
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -86,20 +87,24 @@ def csv_text(tables: list[Table], *, title_lines: list[str] = ()) -> str:
     return buffer.getvalue()
 
 
-def download(
-    tables: list[Table], *, filename: str, format: str, title_lines: list[str] = ()
-) -> HttpResponse:
-    """An attachment of the tables as ``xlsx`` or ``csv`` (UTF-8 with BOM, so Excel reads Chinese).
+def file_bytes(tables: list[Table], *, format: str, title_lines: list[str] = ()) -> bytes:
+    """The tables as an ``xlsx`` or ``csv`` file (UTF-8 with BOM, so Excel reads Chinese).
 
     ``title_lines`` (the report's name, then its period and village) head every sheet.
     """
     title_lines = [str(line) for line in title_lines]
     if format == "xlsx":
-        response = HttpResponse(xlsx_bytes(tables, title_lines=title_lines), content_type=XLSX)
-    else:
-        response = HttpResponse(
-            "\ufeff" + csv_text(tables, title_lines=title_lines),
-            content_type="text/csv; charset=utf-8",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{format}"'
-    return response
+        return xlsx_bytes(tables, title_lines=title_lines)
+    return ("\ufeff" + csv_text(tables, title_lines=title_lines)).encode("utf-8")
+
+
+def spreadsheet(
+    tables: list[Table], *, filename: str, title: str, title_lines: list[str] = ()
+) -> Spreadsheet:
+    """The tables as an export, downloaded at once or built by the task queue when large."""
+    return Spreadsheet(
+        filename=filename,
+        title=str(title),
+        rows=sum(len(table.rows) for table in tables),
+        write=lambda format: file_bytes(tables, format=format, title_lines=title_lines),
+    )

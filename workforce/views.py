@@ -3,6 +3,10 @@
 Read screens need ``workforce.view_workentry`` (Officials and Farm managers); the crew's
 day needs ``workforce.add_workentry`` (Farm managers). Every check is made here, on the
 server, whatever the menus show.
+
+Each download is a ``Spreadsheet`` made by one function (``report_spreadsheet``,
+``roster_spreadsheet``, ``pay_sheet_spreadsheet``) that the view and the task queue both
+call: a download larger than a screen is built by the queue, with the same checks.
 """
 
 import functools
@@ -22,11 +26,12 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView
 
 from core.charts import month_bars
+from core.export_jobs import ExportRefused, Spreadsheet, export_params, export_response
 from core.sheets import Percent
 from nursery.models import Planting
 
 from . import services
-from .exports import Table, download
+from .exports import Table, spreadsheet
 from .forms import CorrectionForm, CrewDayForm, ReportForm
 from .models import Crew, Village, Villager, WageBatch, WorkEntry, locked_message
 from .reports import breakdown_headings, breakdown_titles, impact_since_start, job_report
@@ -61,6 +66,22 @@ def _require(request, permission: str) -> None:
 def _format(request) -> str | None:
     value = request.GET.get("format")
     return value if value in FORMATS else None
+
+
+def _refuse_unless(user, *permissions: str) -> None:
+    """An export job's check: its owner still holds what the screen asks for."""
+    if not all(user.has_perm(permission) for permission in permissions):
+        raise ExportRefused(_("You may no longer read the workforce records."))
+
+
+def _download(request, *, kind: str, sheet: Spreadsheet, fmt: str):
+    return export_response(
+        request,
+        kind=kind,
+        params=export_params(request.GET, leave_out=("format",)),
+        format=fmt,
+        sheet=sheet,
+    )
 
 
 def _period_label(start, end) -> str:
@@ -174,15 +195,7 @@ def report_view(request):
     report = job_report(start=data["start"], end=data["end"], village=form.village_code)
     fmt = _format(request)
     if fmt:
-        filename = f"job-report-{report.start}-{report.end}" + (
-            f"-{report.village}" if report.village else ""
-        )
-        return download(
-            report_tables(report),
-            filename=filename,
-            format=fmt,
-            title_lines=report_title_lines(report),
-        )
+        return _download(request, kind="workforce_report", sheet=report_sheet(report), fmt=fmt)
     return render(
         request,
         "workforce/report.html",
@@ -211,6 +224,29 @@ def report_view(request):
             "since_start": impact_since_start(),
         },
     )
+
+
+def report_sheet(report) -> Spreadsheet:
+    filename = f"job-report-{report.start}-{report.end}" + (
+        f"-{report.village}" if report.village else ""
+    )
+    title_lines = report_title_lines(report)
+    return spreadsheet(
+        report_tables(report),
+        filename=filename,
+        title=f"{title_lines[0]} {_period_label(report.start, report.end)}",
+        title_lines=title_lines,
+    )
+
+
+def report_spreadsheet(*, params, user) -> Spreadsheet:
+    """The job-creation report's download for the period and village in ``params``."""
+    _refuse_unless(user, READ_PERMISSION)
+    form = ReportForm(params)
+    if not form.is_valid():
+        raise ExportRefused(_("The report's period or village is not valid."))
+    data = form.cleaned_data
+    return report_sheet(job_report(start=data["start"], end=data["end"], village=form.village_code))
 
 
 def roster_tables(lines, *, title) -> list[Table]:
@@ -274,20 +310,8 @@ def roster_view(request):
     title = _("Roster %(period)s") % {"period": _period_label(data["start"], data["end"])}
     fmt = _format(request)
     if fmt:
-        village = data.get("village")
-        return download(
-            roster_tables(lines, title=_("Roster")),
-            filename=f"roster-{data['start']}-{data['end']}",
-            format=fmt,
-            title_lines=[
-                _("Roster (花名册)"),
-                _("Period: %(period)s; village: %(village)s")
-                % {
-                    "period": _period_label(data["start"], data["end"]),
-                    "village": village.name if village else _("All villages"),
-                },
-            ],
-        )
+        sheet = roster_sheet(lines, data=data, title=title)
+        return _download(request, kind="workforce_roster", sheet=sheet, fmt=fmt)
     return render(
         request,
         "workforce/roster.html",
@@ -305,6 +329,36 @@ def roster_view(request):
     )
 
 
+def roster_sheet(lines, *, data, title) -> Spreadsheet:
+    village = data.get("village")
+    return spreadsheet(
+        roster_tables(lines, title=_("Roster")),
+        filename=f"roster-{data['start']}-{data['end']}",
+        title=title,
+        title_lines=[
+            _("Roster (花名册)"),
+            _("Period: %(period)s; village: %(village)s")
+            % {
+                "period": _period_label(data["start"], data["end"]),
+                "village": village.name if village else _("All villages"),
+            },
+        ],
+    )
+
+
+def roster_spreadsheet(*, params, user) -> Spreadsheet:
+    """The named roster's download for the period and village in ``params``, ID numbers
+    shown as ``user`` may see them."""
+    _refuse_unless(user, "workforce.view_villager", READ_PERMISSION)
+    form = ReportForm(params)
+    if not form.is_valid():
+        raise ExportRefused(_("The report's period or village is not valid."))
+    data = form.cleaned_data
+    lines = roster(start=data["start"], end=data["end"], village=form.village_code, user=user)
+    title = _("Roster %(period)s") % {"period": _period_label(data["start"], data["end"])}
+    return roster_sheet(lines, data=data, title=title)
+
+
 @forbidden_as_403
 def pay_sheet_view(request, pk: int):
     """A wage batch's pay sheet with a column for each villager's signature."""
@@ -313,32 +367,53 @@ def pay_sheet_view(request, pk: int):
     lines = pay_sheet(batch=batch, user=request.user)
     fmt = _format(request)
     if fmt:
-        tables = roster_tables(lines, title=_("Pay sheet"))
-        table = tables[0]
-        keep = [0, 1, 4, 5, 6, 9, 10, 11]
-        table.headings = [table.headings[i] for i in keep] + [_("Signature")]
-        table.rows = [[row[i] for i in keep] + [""] for row in table.rows]
-        table.kinds = [table.kinds[i] for i in keep] + [None]
-        table.totals = [table.totals[i] for i in keep] + [None]
-        return download(
-            tables,
-            filename=f"pay-sheet-{batch.pk}",
+        return export_response(
+            request,
+            kind="workforce_pay_sheet",
+            params={"batch": [str(batch.pk)]},
             format=fmt,
-            title_lines=[
-                _("Pay sheet"),
-                _("Wage batch %(period)s, paid on %(paid)s, reference %(ref)s")
-                % {
-                    "period": _period_label(batch.period_start, batch.period_end),
-                    "paid": batch.paid_on or "—",
-                    "ref": batch.reference or "—",
-                },
-            ],
+            sheet=pay_sheet_sheet(batch, lines),
         )
     return render(
         request,
         "workforce/pay_sheet.html",
         {"batch": batch, "lines": lines, "total": sum((line.amount for line in lines), 0)},
     )
+
+
+def pay_sheet_sheet(batch, lines) -> Spreadsheet:
+    tables = roster_tables(lines, title=_("Pay sheet"))
+    table = tables[0]
+    keep = [0, 1, 4, 5, 6, 9, 10, 11]
+    table.headings = [table.headings[i] for i in keep] + [_("Signature")]
+    table.rows = [[row[i] for i in keep] + [""] for row in table.rows]
+    table.kinds = [table.kinds[i] for i in keep] + [None]
+    table.totals = [table.totals[i] for i in keep] + [None]
+    period = _period_label(batch.period_start, batch.period_end)
+    return spreadsheet(
+        tables,
+        filename=f"pay-sheet-{batch.pk}",
+        title=f"{_('Pay sheet')} {period}",
+        title_lines=[
+            _("Pay sheet"),
+            _("Wage batch %(period)s, paid on %(paid)s, reference %(ref)s")
+            % {
+                "period": period,
+                "paid": batch.paid_on or "—",
+                "ref": batch.reference or "—",
+            },
+        ],
+    )
+
+
+def pay_sheet_spreadsheet(*, params, user) -> Spreadsheet:
+    """A wage batch's pay sheet download; the batch is ``params["batch"]``."""
+    _refuse_unless(user, "workforce.view_wagebatch")
+    pk = params.get("batch", "")
+    batch = WageBatch.objects.filter(pk=pk).first() if pk.isdigit() else None
+    if batch is None:
+        raise ExportRefused(_("This wage batch no longer exists."))
+    return pay_sheet_sheet(batch, pay_sheet(batch=batch, user=user))
 
 
 class CrewDayView(WagtailAdminTemplateMixin, FormView):

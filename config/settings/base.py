@@ -45,6 +45,11 @@ TASKS_QUEUE = env.str("TASKS_QUEUE", default="celery")
 # Seconds before a failed task's first retry; each later retry waits about twice as long.
 TASKS_RETRY_BACKOFF_SECONDS = env.int("TASKS_RETRY_BACKOFF_SECONDS", default=30)
 TASKS_MAX_RETRIES = env.int("TASKS_MAX_RETRIES", default=8)
+# Exports of more rows than this are built by the task queue and downloaded from "My
+# exports" (core/export_jobs.py); smaller ones download at once. Those files and their
+# jobs are deleted after EXPORTS_KEEP_DAYS days.
+EXPORTS_INLINE_MAX_ROWS = env.int("EXPORTS_INLINE_MAX_ROWS", default=500)
+EXPORTS_KEEP_DAYS = env.int("EXPORTS_KEEP_DAYS", default=7)
 SITE_BASE_URL = env.str("HUAGU_BASE_URL", default="http://127.0.0.1:8000")
 # Production refuses to start without EMAIL_URL (the console backend would print tourists'
 # names, phones and order links into the log); elsewhere emails are printed.
@@ -325,6 +330,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=10, minute=30),
     },
     "backup-daily": {"task": "core.tasks.backup_daily", "schedule": crontab(hour=3, minute=15)},
+    "export-jobs-clean": {
+        "task": "core.tasks.export_jobs_clean",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "survival-checks-due": {
         "task": "nursery.tasks.survival_checks_due_notice",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),

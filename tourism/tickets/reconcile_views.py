@@ -9,6 +9,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.reports import ReportView
 
+from core.export_jobs import BackgroundExportMixin
 from core.reports import ColumnsExportMixin, DecoratedRowsMixin, FigureColumn
 
 from .payments.choice import LABELS
@@ -41,8 +42,14 @@ class OrderColumn(TitleColumn):
     empty_value_display = ""
 
 
-class ReconciliationReportView(DecoratedRowsMixin, ColumnsExportMixin, ReportView):
-    """Every payment and refund a provider's statement and Huagu disagree on, by day."""
+class ReconciliationReportView(
+    BackgroundExportMixin, DecoratedRowsMixin, ColumnsExportMixin, ReportView
+):
+    """Every payment and refund a provider's statement and Huagu disagree on, by day.
+
+    Its export of more than a screen's rows is built by the task queue
+    (registered in ``tourism/apps.py``).
+    """
 
     page_title = gettext_lazy("Payment reconciliation")
     header_icon = "clipboard-list"
