@@ -30,13 +30,28 @@ def prices_on(date: datetime.date) -> list[tuple[TicketType, Decimal]]:
 
     The group rate is sold only as a group booking (``groups.py``), so it is not among them.
     """
+    return prices_between(date, date)[date]
+
+
+def prices_between(
+    start: datetime.date, end: datetime.date
+) -> dict[datetime.date, list[tuple[TicketType, Decimal]]]:
+    """``prices_on`` for every day from ``start`` to ``end``, in the same two queries.
+
+    Where seasons overlap, the one that starts last wins (then the one added last).
+    """
     types = list(TicketType.objects.filter(active=True).exclude(audience=TicketType.Audience.GROUP))
-    seasons = {}
-    for season in SeasonPrice.objects.filter(starts_on__lte=date, ends_on__gte=date).order_by(
-        "starts_on", "pk"
-    ):
-        seasons[season.ticket_type_id] = season.price
-    return [(t, seasons.get(t.pk, t.price)) for t in types]
+    seasons = list(
+        SeasonPrice.objects.filter(starts_on__lte=end, ends_on__gte=start).order_by(
+            "starts_on", "pk"
+        )
+    )
+    result = {}
+    for offset in range((end - start).days + 1):
+        date = start + datetime.timedelta(days=offset)
+        prices = {s.ticket_type_id: s.price for s in seasons if s.starts_on <= date <= s.ends_on}
+        result[date] = [(t, prices.get(t.pk, t.price)) for t in types]
+    return result
 
 
 @dataclass

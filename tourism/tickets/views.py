@@ -20,22 +20,27 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tourism.security.csp import allow_form_action
 
 from . import limits, services
+from .booking_days import booking_days
 from .forms import BookingForm, last_bookable_day, visit_date_from, visit_month_from
 from .models import Order
 from .payments import provider_for
 from .payments.choice import pay_options
 from .realname import VisitorError
 from .rules import BookingRules
-from .selectors import availability, day_availability, prices_on
+from .selectors import DayAvailability, availability, day_availability, prices_on
 from .services import BookingError, Contact
 from .signing import ticket_payload
 from .visitor_forms import show_refusal, visitor_forms, visitor_groups
 
 
-def _month_grid(month_start: datetime.date) -> list[list[object]]:
-    """Weeks (Monday first) of the month with each day's availability."""
+def _month_days(month_start: datetime.date) -> dict[datetime.date, DayAvailability]:
+    """Each day of the month with its availability, slots included."""
     days_in_month = calendar.monthrange(month_start.year, month_start.month)[1]
-    days = {d.date: d for d in availability(start=month_start, days=days_in_month)}
+    return {d.date: d for d in availability(start=month_start, days=days_in_month)}
+
+
+def _month_grid(month_start: datetime.date, days) -> list[list[object]]:
+    """Weeks (Monday first) of the month with each day's availability."""
     weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(
         month_start.year, month_start.month
     )
@@ -73,7 +78,8 @@ def booking(request):
     month_start = visit_month_from(request.GET.get("month"), today=today) or (
         selected or today
     ).replace(day=1)
-    weeks = _month_grid(month_start)
+    month_days = _month_days(month_start)
+    weeks = _month_grid(month_start, month_days)
     prev_month = (month_start - datetime.timedelta(days=1)).replace(day=1)
     next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
 
@@ -88,6 +94,7 @@ def booking(request):
         "cutoff_hours": settings.TICKETS_CANCEL_CUTOFF_HOURS,
     }
     if selected is None:
+        days = booking_days(list(month_days.values()))
         status = 200
         if data.get("date"):
             context["date_error"] = _(
@@ -95,6 +102,11 @@ def booking(request):
                 "up to %(days)s days ahead."
             ) % {"days": settings.TICKETS_BOOKING_HORIZON_DAYS}
             status = 422 if request.method == "POST" else 200
+        if days:
+            # The form waits, hidden, for a tap on a day (booking_days.py).
+            context.update(
+                {"days": days, "form": BookingForm(ticket_types=days[0].prices, slots=())}
+            )
         return TemplateResponse(request, "tourism/tickets/booking.html", context, status=status)
 
     options = pay_options(request)
@@ -102,9 +114,11 @@ def booking(request):
     context.update(
         {"pay_options": options, "pay_with": chosen.name, "online_payment": chosen.online}
     )
-    day = day_availability(selected)
-    prices = prices_on(selected)
+    day = month_days.get(selected) or day_availability(selected)
+    days = booking_days(list(month_days.values()), selected=day)
+    prices = next((d.prices for d in days if d.date == selected), None) or prices_on(selected)
     slots = [s for s in day.slots if s.bookable]
+    context["days"] = days
     form = BookingForm(data if request.method == "POST" else None, ticket_types=prices, slots=slots)
     context.update({"day": day, "form": form, "prices": prices})
     if request.method == "POST" and form.is_valid():
