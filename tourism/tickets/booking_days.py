@@ -11,6 +11,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import ngettext
+
 from tourism.models import TicketType
 
 from .models import Slot
@@ -22,6 +26,29 @@ class BookingDay:
     date: datetime.date
     slots: list[Slot]
     prices: list[tuple[TicketType, Decimal]]
+    options: str = ""
+
+    def slot_options(self, *, checked: str | None, enabled: bool) -> str:
+        """The day's entry times as radio buttons; those of a day not shown are disabled, so
+        only the shown day's time is sent.
+
+        Built here rather than in the template: a month of the demo park holds some 500
+        entry times, and the template engine took most of the page's time drawing them.
+        """
+        disabled = "" if enabled else " disabled"
+        return mark_safe(
+            "\n".join(
+                f'<label class="slot-option"><input type="radio" name="slot" value="{slot.pk}"'
+                f"{' checked' if str(slot.pk) == checked else ''}{disabled} required> "
+                f'<span class="slot-option__time">{escape(slot.time_label)}</span> '
+                f'<span class="slot-option__left">{escape(left(slot.remaining))}</span></label>'
+                for slot in self.slots
+            )
+        )
+
+
+def left(places: int) -> str:
+    return ngettext("%(counter)s left", "%(counter)s left", places) % {"counter": places}
 
 
 def booking_days(

@@ -12,7 +12,6 @@ import io
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
 
 from core.identity import DocumentType
 
@@ -42,6 +41,10 @@ def _document_names() -> dict[str, str]:
 
 def template_xlsx() -> bytes:
     """The empty list, with headings in both languages and the number column as text."""
+    # openpyxl is imported here, not at the top: a web worker seldom writes a sheet and
+    # need not hold the library from its start.
+    from openpyxl import Workbook
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "visitors"
@@ -129,6 +132,8 @@ def read_visitor_sheet(upload) -> list[ListRow]:
     name = (upload.name or "").lower()
     data = upload.read()
     if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds for a file that is not a workbook

@@ -78,13 +78,10 @@ def booking(request):
     month_start = visit_month_from(request.GET.get("month"), today=today) or (
         selected or today
     ).replace(day=1)
-    month_days = _month_days(month_start)
-    weeks = _month_grid(month_start, month_days)
     prev_month = (month_start - datetime.timedelta(days=1)).replace(day=1)
     next_month = (month_start + datetime.timedelta(days=32)).replace(day=1)
 
     context = {
-        "weeks": weeks,
         "month_start": month_start,
         "prev_month": prev_month if prev_month >= today.replace(day=1) else None,
         "next_month": next_month if next_month <= last_bookable_day(today) else None,
@@ -93,8 +90,26 @@ def booking(request):
         "weekday_names": [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")],
         "cutoff_hours": settings.TICKETS_CANCEL_CUTOFF_HOURS,
     }
+    # The month (calendar and the days in the page) is read only when the booking page is
+    # shown: the summary and the confirmation need the chosen day alone.
+    month_days = _month_days(month_start) if request.method == "GET" else {}
+
+    def booking_page(status: int) -> TemplateResponse:
+        days_of_month = month_days or _month_days(month_start)
+        days = booking_days(list(days_of_month.values()), selected=context.get("day"))
+        form = context.setdefault(
+            "form", BookingForm(ticket_types=days[0].prices if days else (), slots=())
+        )
+        checked = str(form["slot"].value())
+        for booking_day in days:
+            shown = booking_day.date == selected
+            booking_day.options = booking_day.slot_options(
+                checked=checked if shown else None, enabled=shown
+            )
+        context.update({"weeks": _month_grid(month_start, days_of_month), "days": days})
+        return TemplateResponse(request, "tourism/tickets/booking.html", context, status=status)
+
     if selected is None:
-        days = booking_days(list(month_days.values()))
         status = 200
         if data.get("date"):
             context["date_error"] = _(
@@ -102,12 +117,7 @@ def booking(request):
                 "up to %(days)s days ahead."
             ) % {"days": settings.TICKETS_BOOKING_HORIZON_DAYS}
             status = 422 if request.method == "POST" else 200
-        if days:
-            # The form waits, hidden, for a tap on a day (booking_days.py).
-            context.update(
-                {"days": days, "form": BookingForm(ticket_types=days[0].prices, slots=())}
-            )
-        return TemplateResponse(request, "tourism/tickets/booking.html", context, status=status)
+        return booking_page(status)
 
     options = pay_options(request)
     chosen = next((o for o in options if o.name == data.get("pay_with")), options[0])
@@ -115,10 +125,8 @@ def booking(request):
         {"pay_options": options, "pay_with": chosen.name, "online_payment": chosen.online}
     )
     day = month_days.get(selected) or day_availability(selected)
-    days = booking_days(list(month_days.values()), selected=day)
-    prices = next((d.prices for d in days if d.date == selected), None) or prices_on(selected)
+    prices = prices_on(selected)
     slots = [s for s in day.slots if s.bookable]
-    context["days"] = days
     form = BookingForm(data if request.method == "POST" else None, ticket_types=prices, slots=slots)
     context.update({"day": day, "form": form, "prices": prices})
     if request.method == "POST" and form.is_valid():
@@ -188,8 +196,7 @@ def booking(request):
                 if payment is not None and payment.redirect_url:
                     return redirect(payment.redirect_url)
                 return redirect("tickets:order", token=order.token)
-    status = 422 if request.method == "POST" else 200
-    return TemplateResponse(request, "tourism/tickets/booking.html", context, status=status)
+    return booking_page(422 if request.method == "POST" else 200)
 
 
 def _order_for(token: str) -> Order:
