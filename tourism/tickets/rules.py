@@ -124,7 +124,8 @@ _held: contextvars.ContextVar["BookingRules | None"] = contextvars.ContextVar(
 
 @contextlib.contextmanager
 def rules_held():
-    """``BookingRules.current()`` answers from one read for the duration of the block."""
+    """``BookingRules.current()`` answers from one read for the duration of the block (the
+    read of an enclosing block, when there is one)."""
     token = _held.set(BookingRules.current())
     try:
         yield

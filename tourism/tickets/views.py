@@ -26,7 +26,7 @@ from .models import Order
 from .payments import provider_for
 from .payments.choice import pay_options
 from .realname import VisitorError
-from .rules import BookingRules
+from .rules import BookingRules, rules_held
 from .selectors import DayAvailability, availability, day_availability, prices_on
 from .services import BookingError, Contact
 from .signing import ticket_payload
@@ -69,8 +69,21 @@ def _limits_refusal(contact: Contact, date: datetime.date, quantity: int, provid
     return None
 
 
+def _rules_read_once(view):
+    """The booking page asks the booking rules in a dozen places (limits, real names, ways to
+    pay): one read serves the whole request."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with rules_held():
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 @require_http_methods(["GET", "POST"])
 @_checkout_allowed
+@_rules_read_once
 def booking(request):
     today = timezone.localdate()
     data = request.POST if request.method == "POST" else request.GET
