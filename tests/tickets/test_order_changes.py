@@ -357,6 +357,22 @@ def test_the_confirmation_is_resent_in_the_tourists_language(
     assert order.log.get(action="confirmation_resent").user == clerk
 
 
+def test_the_resent_confirmation_goes_on_the_queue_not_through_the_clerks_request(
+    fares, days, clerk, fake_stripe, monkeypatch
+):
+    from tourism.tasks import order_email_send
+
+    order = paid_by_stripe(fake_stripe, days.first, {fares.adult: 1})
+    mail.outbox.clear()
+    queued = []
+    monkeypatch.setattr(order_email_send, "delay", lambda *args, **kw: queued.append(args))
+
+    order_changes.order_resend_confirmation(order=order, user=clerk)
+
+    assert (queued, mail.outbox) == ([(order.pk,)], [])
+    assert order.log.get(action="confirmation_resent").user == clerk
+
+
 def test_marking_a_gate_order_paid_records_the_payment_once(fares, days, clerk):
     order = order_for(days.first, {fares.adult: 2})
 

@@ -677,7 +677,7 @@ class ResendView(OrderActionView):
 
     def perform(self, form):
         order_changes.order_resend_confirmation(order=self.order, user=self.request.user)
-        return _("The confirmation was sent again to %(email)s.") % {
+        return _("The confirmation is on its way again to %(email)s.") % {
             "email": self.order.contact_email
         }
 

@@ -469,15 +469,20 @@ def _type_counts(counts: dict) -> dict[str, int]:
 
 
 def order_resend_confirmation(*, order: Order, user) -> Order:
-    """Send the order's email again, in the language the tourist booked in."""
-    from .emails import send_order_email
+    """Send the order's email again, in the language the tourist booked in.
+
+    The email goes on the task queue, as a booking's does: the desk does not wait for the
+    mail server, and a worker retries while it is down. Only a queue that cannot be reached
+    is refused here, so the clerk knows to try again.
+    """
+    from tourism.tasks import order_email_send
 
     if order.status == Order.Status.PENDING:
         raise NotAllowed(_("The order is not paid yet; there is nothing to confirm."))
     if order.status == Order.Status.EXPIRED:
         raise NotAllowed(_("The order expired unpaid; there is nothing to confirm."))
     try:
-        send_order_email(order.pk)
+        order_email_send.delay(order.pk)
     except Exception:
         logger.exception("resending the confirmation of %s failed", order.reference)
         raise NotAllowed(_("The email could not be sent just now; please try again.")) from None
