@@ -14,8 +14,6 @@ import csv
 import io
 from dataclasses import dataclass
 
-from openpyxl import Workbook
-
 from core.export_jobs import Spreadsheet
 from core.exports import safe_cell, safe_row
 from core.sheets import Percent, write_table
@@ -40,6 +38,9 @@ def _cell(value):
 
 def xlsx_bytes(tables: list[Table], *, title_lines: list[str] = ()) -> bytes:
     """One sheet per table, each headed by ``title_lines`` and the table's own title."""
+    # Imported here, as in core/sheets.py: a web worker need not hold openpyxl from its start.
+    from openpyxl import Workbook
+
     workbook = Workbook()
     workbook.remove(workbook.active)
     for number, table in enumerate(tables, start=1):
