@@ -39,7 +39,7 @@ from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 logger = logging.getLogger(__name__)
 
@@ -196,10 +196,10 @@ class ExportJob(models.Model):
     """One export being built, or built, for its owner: what to build, and the file once built."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", gettext_lazy("Waiting")
-        RUNNING = "running", gettext_lazy("Being prepared")
-        DONE = "done", gettext_lazy("Ready")
-        FAILED = "failed", gettext_lazy("Failed")
+        QUEUED = "queued", pgettext_lazy("export", "Waiting")
+        RUNNING = "running", pgettext_lazy("export", "Being prepared")
+        DONE = "done", pgettext_lazy("export", "Ready")
+        FAILED = "failed", pgettext_lazy("export", "Failed")
 
     class Format(models.TextChoices):
         XLSX = "xlsx", "XLSX"

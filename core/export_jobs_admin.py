@@ -25,6 +25,9 @@ class ExportJobsView(WagtailAdminTemplateMixin, TemplateView):
     page_title = gettext_lazy("My exports")
     header_icon = "download"
 
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
+
     def get_context_data(self, **kwargs):
         jobs = list(ExportJob.objects.filter(owner=self.request.user)[:SHOWN])
         return {
