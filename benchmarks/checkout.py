@@ -35,19 +35,19 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from served_site import BASE_DIR, ServedSite, postgres_answers
+from served_site import (
+    BASE_DIR,
+    ServedSite,
+    percentile,
+    postgres_answers,
+    run_threads,
+    workers_cpu_seconds,
+)
 
 RESULTS = BASE_DIR / "bench-results" / "checkout.json"
 PRETIX_SHOP_TICKETS_PER_MINUTE = 200
 GOAL_TICKETS_PER_MINUTE = 10 * PRETIX_SHOP_TICKETS_PER_MINUTE
 STEPS = ("booking page", "summary", "confirm", "order page")
-
-
-def percentile(samples: list[float], fraction: float) -> float | None:
-    if not samples:
-        return None
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
 def roomy_visit_day(database_url: str) -> datetime.date:
@@ -64,14 +64,6 @@ def roomy_visit_day(database_url: str) -> datetime.date:
         # pretix's shop asks no visitor's ID number; neither do these tickets.
         conn.execute("UPDATE tourism_bookingrules SET real_name = false")
     return day[0]
-
-
-def workers_cpu_seconds(site: ServedSite) -> float:
-    ticks = 0
-    for pid in site.worker_pids():
-        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(stat[11]) + int(stat[12])  # utime + stime
-    return ticks / 100
 
 
 class Buyer:
@@ -163,13 +155,7 @@ def run_buyers(site: ServedSite, day: datetime.date, buyers: int, seconds: float
             for name in STEPS:
                 timings[name].extend(own[name])
 
-    threads = [threading.Thread(target=buyer_loop, args=(n,)) for n in range(buyers)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
+    elapsed = run_threads(buyer_loop, buyers)
     return {
         "seconds": round(elapsed, 1),
         "orders": len(flows),
@@ -198,9 +184,9 @@ def main() -> int:
     with ServedSite() as site:
         day = roomy_visit_day(site.env["DATABASE_URL"])
         run_buyers(site, day, 4, 3)  # warm the workers: imports, templates, connections
-        cpu_before = workers_cpu_seconds(site)
+        cpu_before = workers_cpu_seconds(site.pid)
         result = run_buyers(site, day, args.buyers, args.seconds)
-        cpu = workers_cpu_seconds(site) - cpu_before
+        cpu = workers_cpu_seconds(site.pid) - cpu_before
         result["cpu_ms_per_order"] = (
             round(cpu / result["orders"] * 1000, 1) if result["orders"] else None
         )

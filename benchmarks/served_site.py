@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -43,6 +44,38 @@ def answers_health_check(port: int, *, seconds: float) -> bool:
         except OSError:
             time.sleep(0.2)
     return False
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
+
+
+def run_threads(target, count: int) -> float:
+    """``target(n)`` in ``count`` threads at once; the seconds until the last one ends."""
+    threads = [threading.Thread(target=target, args=(n,)) for n in range(count)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.monotonic() - started
+
+
+def workers_cpu_seconds(arbiter_pid: int) -> float:
+    """User and system CPU seconds of gunicorn's worker processes so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == arbiter_pid:  # the parent's pid is the stat line's 4th field
+            total += int(fields[11]) + int(fields[12])
+    return total / ticks
 
 
 def postgres_answers() -> bool:

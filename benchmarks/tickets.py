@@ -39,18 +39,13 @@ import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from served_site import answers_health_check
+from served_site import answers_health_check, percentile, run_threads, workers_cpu_seconds
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BASE_DIR / "bench-results" / "tickets.json"
 GOAL_TICKETS_PER_MINUTE = 10000
 SLOTS = 16
 CAPACITY_PER_SLOT = 1500
-
-
-def percentile(samples: list[float], fraction: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
 
 
 def free_port() -> int:
@@ -166,22 +161,6 @@ def add_past_orders(db_url: str, count: int) -> float:
     return time.monotonic() - started
 
 
-def workers_cpu_seconds(arbiter_pid: int) -> float:
-    """User and system CPU seconds of gunicorn's worker processes so far."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[1]) == arbiter_pid:  # the parent's pid is the stat line's 4th field
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
-
-
 def start_gunicorn(db_url: str, port: int) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -264,13 +243,7 @@ def run_clients(port: int, ids: dict, clients: int, seconds: float) -> dict:
                 elif response.status == 409 and quantity == 1:
                     sold_out.add(slot)
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
+    elapsed = run_threads(client, clients)
     return {
         "seconds": round(elapsed, 2),
         "requests": len(latencies),
@@ -357,13 +330,7 @@ def run_raw_sql(db_url: str, clients: int, seconds: float) -> dict:
                     if taken:
                         tickets += quantity
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
+    elapsed = run_threads(client, clients)
     with psycopg.connect(db_url) as conn:
         over = conn.execute("SELECT count(*) FROM bench_slot WHERE taken > capacity").fetchone()[0]
     return {

@@ -67,35 +67,18 @@ def test_a_tourist_books_a_day_of_the_month_in_four_requests(next_month, adult, 
 
     page = send("get", f"/tickets/?month={next_month:%Y-%m}")
     assert nine.pk in days_in(page)[day.isoformat()]["slots"]
-    summary = send(
-        "post",
-        "/tickets/",
-        {
-            "date": day.isoformat(),
-            "slot": nine.pk,
-            f"qty_{adult.pk}": 2,
-            f"qty_{child.pk}": 1,
-            "name": "王小花",
-            "phone": "138 0013 8000",
-            "email": "",
-        },
-    )
+    booking = {
+        "date": day.isoformat(),
+        "slot": nine.pk,
+        f"qty_{adult.pk}": 2,
+        f"qty_{child.pk}": 1,
+        "name": "王小花",
+        "phone": "138 0013 8000",
+        "email": "",
+    }
+    summary = send("post", "/tickets/", booking)
     assert summary.status_code == 200 and "¥150.00" in summary.content.decode()
-    confirm = send(
-        "post",
-        "/tickets/",
-        {
-            "date": day.isoformat(),
-            "slot": nine.pk,
-            f"qty_{adult.pk}": 2,
-            f"qty_{child.pk}": 1,
-            "name": "王小花",
-            "phone": "138 0013 8000",
-            "email": "",
-            "pay_with": "gate",
-            "confirm": "1",
-        },
-    )
+    confirm = send("post", "/tickets/", {**booking, "pay_with": "gate", "confirm": "1"})
     assert confirm.status_code == 302
     order_page = send("get", confirm.url)
 
