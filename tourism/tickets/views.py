@@ -110,9 +110,10 @@ def booking(request):
     def booking_page(status: int) -> TemplateResponse:
         days_of_month = month_days or _month_days(month_start)
         days = booking_days(list(days_of_month.values()), selected=context.get("day"))
-        form = context.setdefault(
-            "form", BookingForm(ticket_types=days[0].prices if days else (), slots=())
-        )
+        if "form" not in context:
+            # No day chosen yet: the form waits, hidden, for a tap on one (booking_days.py).
+            context["form"] = BookingForm(ticket_types=days[0].prices if days else (), slots=())
+        form = context["form"]
         checked = str(form["slot"].value())
         for booking_day in days:
             shown = booking_day.date == selected
