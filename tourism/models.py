@@ -16,7 +16,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.images.models import SourceImageIOError
-from wagtail.models import Locale, Orderable, Page, Site
+from wagtail.models import Locale, Orderable, Page
 from wagtail.search import index
 
 from core import geo
@@ -548,11 +548,11 @@ class SiteSettings(BaseSiteSetting, ClusterableModel):
     @classmethod
     def for_request(cls, request):
         """The settings of the request's site, with their hours and QR code, from the page cache."""
-        from .page_cache import page_cache_get_or_set
+        from .page_cache import page_cache_get_or_set, site_for_request
 
         attr_name = cls.get_cache_attr_name()
         if not hasattr(request, attr_name):
-            site = Site.find_for_request(request)
+            site = site_for_request(request)
             if site is None:
                 return super().for_request(request)
             park = page_cache_get_or_set(

@@ -1,7 +1,8 @@
 """Shared parts of the public pages, kept in Django's cache until something they show changes.
 
 What is cached: the home page of each language, the main menu, a page's translations,
-the park settings with their opening hours, and the page fragments a template marks with
+the park settings with their opening hours, the site each host name answers for, and the
+page fragments a template marks with
 ``{% page_fragment %}``. Keys carry the token of ``PageCacheVersion``, which
 ``page_cache_invalidate`` replaces whenever a page is published, unpublished, moved or
 deleted, or the park settings, opening hours, images, zones, specimen trees, the park
@@ -18,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from wagtail.models import Site
 
 from .models import PageCacheVersion
 
@@ -43,6 +45,24 @@ def page_cache_get_or_set(*, request, key: str, compute: Callable[[], Any]) -> A
         value = compute()
         cache.set(full_key, value, PAGE_CACHE_SECONDS)
     return value
+
+
+def site_for_request(request):
+    """Wagtail's ``Site.find_for_request``, from the cache: its lookup is a query with a
+    ranking expression on every request that shows the park's settings.
+
+    Kept on the request where Wagtail looks for it, so its own lookups answer from it too.
+    Sites changing replace the version (``signal_handlers.py``). The host is the one
+    ``ALLOWED_HOSTS`` let through (CommonMiddleware checked it), so the keys stay few.
+    """
+    if not hasattr(request, "_wagtail_site"):
+        host = request.get_host().lower()
+        request._wagtail_site = page_cache_get_or_set(
+            request=request,
+            key=f"site-for:{host}:{request.get_port()}",
+            compute=lambda: Site.find_for_request(request),
+        )
+    return request._wagtail_site
 
 
 def page_cache_invalidate() -> None:

@@ -1,6 +1,7 @@
 """The booking page carries each bookable day of its month, so a tourist reaches an order in
 four requests: the booking page, the summary, the confirmation and the order page."""
 
+import calendar
 import datetime
 from decimal import Decimal
 
@@ -124,6 +125,54 @@ def test_every_bookable_day_of_the_month_comes_with_its_times_and_season_prices(
     assert set(days[peak.isoformat()]["slots"].values()) == {False}
 
 
+def calendar_cells(response) -> dict[int, tuple[str, str]]:
+    """Each day of the month in the calendar: its class and what it says, by day number."""
+    tree = html5lib.parse(response.content.decode(), namespaceHTMLElements=False)
+    table = next(t for t in tree.iter("table") if t.get("class") == "date-picker")
+    cells = {}
+    for cell in table.iter("td"):
+        if cell.get("class") == "is-outside":
+            continue
+        texts = {span.get("class"): "".join(span.itertext()) for span in cell.iter("span")}
+        cells[int(texts["date-picker__day"])] = (
+            cell.get("class"),
+            texts.get("date-picker__status", ""),
+        )
+    return cells
+
+
+def test_the_calendar_says_each_days_state_with_grouped_counts(next_month, adult):
+    from tourism.tickets.models import ClosedDay
+
+    SlotFactory(date=next_month, capacity=1200)
+    SlotFactory(date=next_month + datetime.timedelta(days=1), capacity=10, taken=9)
+    SlotFactory(date=next_month + datetime.timedelta(days=2), capacity=5, taken=5)
+    SlotFactory(date=next_month + datetime.timedelta(days=3), capacity=50)
+    ClosedDay.objects.create(date=next_month + datetime.timedelta(days=3), reason="检修")
+    SlotFactory(date=next_month + datetime.timedelta(days=4), capacity=1)
+
+    page = Client().get(
+        f"/tickets/?month={next_month:%Y-%m}&date={next_month:%Y-%m-%d}",
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    cells = calendar_cells(page)
+    assert cells[1] == ("is-available is-selected", "余 1,200")
+    assert cells[2] == ("is-few_left", "余票紧张")
+    assert cells[3] == ("is-sold_out", "已售罄")
+    assert cells[4] == ("is-closed", "闭园")
+    assert cells[5] == ("is-available", "余 1")
+    assert cells[6] == ("is-unavailable", "—")
+    assert len(cells) == calendar.monthrange(next_month.year, next_month.month)[1]
+    # Each bookable day links to itself, the chosen one marked for screen readers.
+    tree = html5lib.parse(page.content.decode(), namespaceHTMLElements=False)
+    links = {a.get("data-day"): a for a in tree.iter("a") if a.get("data-day")}
+    assert set(links) == {(next_month + datetime.timedelta(days=n)).isoformat() for n in (0, 1, 4)}
+    first = links[next_month.isoformat()]
+    assert first.get("href") == f"?date={next_month:%Y-%m-%d}#tickets"
+    assert first.get("aria-current") == "date"
+    assert links[(next_month + datetime.timedelta(days=4)).isoformat()].get("aria-current") is None
+
+
 def test_the_days_cost_no_query_per_day(next_month, adult):
     def queries_for_the_month() -> int:
         # New slots renew the page cache's version: the first requests fill the fragments.
@@ -161,3 +210,32 @@ def test_a_time_of_another_day_is_refused_and_nothing_is_held(next_month, adult)
     assert response.status_code == 422
     assert 'id="slot-error"' in response.content.decode()
     assert Order.objects.count() == 0
+
+
+def test_the_order_page_costs_the_same_queries_for_one_ticket_or_many(next_month, adult):
+    slot = SlotFactory(date=next_month, capacity=20)
+
+    def order_page_queries(tickets: int, phone: str) -> tuple[int, int]:
+        booking = {
+            "date": next_month.isoformat(),
+            "slot": slot.pk,
+            f"qty_{adult.pk}": tickets,
+            "name": "王小花",
+            "phone": phone,
+            "pay_with": "gate",
+            "confirm": "1",
+        }
+        client = Client()
+        order_url = client.post("/tickets/", booking).url
+        # The first views fill the page cache's parts (and save the park's settings).
+        client.get(order_url)
+        client.get(order_url)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(order_url).content.decode()
+        return len(queries), page.count('class="ticket-card"')
+
+    one, shown = order_page_queries(1, "138 0013 8000")
+    assert shown == 1
+    many, shown = order_page_queries(4, "138 0013 8001")
+    assert shown == 4
+    assert many == one <= 4

@@ -137,3 +137,18 @@ def test_a_preview_shows_the_draft_and_leaves_the_live_page_alone(client, site_t
     preview = draft.make_preview_request()
     assert "草稿标题" in preview.content.decode()
     assert "草稿标题" not in html(client, home)
+
+
+def test_the_site_of_a_host_is_looked_up_once_until_sites_change(client, site_tree):
+    def site_queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/tickets/find/").status_code == 200
+        return sum('FROM "wagtailcore_site"' in q["sql"] for q in captured)
+
+    first = site_queries()
+    assert first >= 1
+    assert site_queries() == 0
+    site = Site.objects.get(is_default_site=True)
+    site.site_name = "花谷"
+    site.save()
+    assert site_queries() == first

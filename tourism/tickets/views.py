@@ -7,6 +7,7 @@ import functools
 import segno
 from django.conf import settings
 from django.contrib import messages
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -20,9 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tourism.security.csp import allow_form_action
 
 from . import limits, services
-from .booking_days import booking_days
+from .booking_days import booking_days, calendar_rows
 from .forms import BookingForm, last_bookable_day, visit_date_from, visit_month_from
-from .models import Order
+from .models import Order, OrderLine, Ticket
 from .payments import provider_for
 from .payments.choice import pay_options
 from .realname import VisitorError
@@ -120,7 +121,14 @@ def booking(request):
             booking_day.options = booking_day.slot_options(
                 checked=checked if shown else None, enabled=shown
             )
-        context.update({"weeks": _month_grid(month_start, days_of_month), "days": days})
+        context.update(
+            {
+                "calendar_rows": calendar_rows(
+                    _month_grid(month_start, days_of_month), today=today, selected=selected
+                ),
+                "days": days,
+            }
+        )
         return TemplateResponse(request, "tourism/tickets/booking.html", context, status=status)
 
     if selected is None:
@@ -218,7 +226,8 @@ def _order_for(token: str) -> Order:
         raise Http404
     return get_object_or_404(
         Order.objects.select_related("slot", "group").prefetch_related(
-            "lines__ticket_type", "tickets__ticket_type", "tickets__visitor"
+            Prefetch("lines", OrderLine.objects.select_related("ticket_type")),
+            Prefetch("tickets", Ticket.objects.select_related("ticket_type", "visitor")),
         ),
         token=token,
     )
@@ -248,9 +257,9 @@ def order_detail(request, token):
             )
         )
     elif order.status in (Order.Status.PAID, Order.Status.RESERVED):
-        for ticket in order.tickets.filter(refunded_at__isnull=True).select_related(
-            "ticket_type", "visitor"
-        ):
+        for ticket in order.tickets.all():
+            if ticket.refunded_at is not None:
+                continue
             tickets.append(
                 {
                     "ticket": ticket,
@@ -263,14 +272,22 @@ def order_detail(request, token):
                     ),
                 }
             )
-    open_payment = order.payments.filter(status="open").exclude(redirect_url="").first()
+    # The way back to an open payment matters while the order waits for it; the reason for
+    # a refund, once the order is refunded.
+    open_payment = (
+        order.payments.filter(status="open").exclude(redirect_url="").first()
+        if order.status == Order.Status.PENDING
+        else None
+    )
     refund_reason = (
         order.log.filter(action="refunded_late_payment").values_list("data", flat=True).first()
+        if order.status == Order.Status.REFUNDED
+        else None
     )
     context = {
         "order": order,
         "tickets": tickets,
-        "open_payment": open_payment if order.status == Order.Status.PENDING else None,
+        "open_payment": open_payment,
         "can_cancel": order.holds_places
         and timezone.now() <= services.cancellation_deadline(order),
         "deadline": services.cancellation_deadline(order),
