@@ -152,3 +152,26 @@ def test_the_site_of_a_host_is_looked_up_once_until_sites_change(client, site_tr
     site.site_name = "花谷"
     site.save()
     assert site_queries() == first
+
+
+def footer(page: str) -> str:
+    return page[page.index('<footer class="site-footer">') :]
+
+
+def test_the_footer_is_drawn_once_for_every_page_and_follows_the_park_settings(client, site_tree):
+    booking, find = "/tickets/", "/tickets/find/"
+    assert "0826-0000000" in footer(client.get(booking).content.decode())
+    # The visit page says the hours and the address itself: its footer leaves them out,
+    # and the other pages' footers keep them, whichever was drawn first.
+    visit = footer(html(client, site_tree.zh.visit))
+    assert 'id="footer-hours"' not in visit
+    assert 'id="footer-hours"' in footer(client.get(find).content.decode())
+
+    park = SiteSettings.for_site(Site.objects.get(is_default_site=True))
+    park.phone = "0826-7654321"
+    park.save()
+    assert "0826-7654321" in footer(client.get(find).content.decode())
+    assert "0826-7654321" in footer(html(client, site_tree.zh.visit))
+    with CaptureQueriesContext(connection) as captured:
+        client.get(find)
+    assert not any("tourism_openinghours" in q["sql"] for q in captured)

@@ -179,18 +179,46 @@ def page_fragment(parser, token):
 
 
 class PageFragmentNode(template.Node):
-    def __init__(self, nodelist, name):
+    def __init__(self, nodelist, name, *, site_wide: bool = False, variant=None):
         self.nodelist = nodelist
         self.name = name
+        self.site_wide = site_wide
+        self.variant = variant
 
     def render(self, context):
         request = context.get("request")
         page = context.get("page")
-        if request is None or not isinstance(page, Page) or getattr(request, "is_preview", False):
+        if (
+            request is None
+            or getattr(request, "is_preview", False)
+            or not (self.site_wide or isinstance(page, Page))
+        ):
             return self.nodelist.render(context)
         name = self.name.resolve(context)
+        owner = f"site:{self.variant.resolve(context)!s}" if self.site_wide else page.pk
         today = timezone.localdate().isoformat()
-        key = f"fragment:{name}:{page.pk}:{get_language()}:{today}"
+        key = f"fragment:{name}:{owner}:{get_language()}:{today}"
         return page_cache_get_or_set(
             request=request, key=key, compute=lambda: self.nodelist.render(context)
         )
+
+
+@register.tag
+def site_fragment(parser, token):
+    """``{% site_fragment "name" variant %}…{% endsite_fragment %}``: ``page_fragment`` for a part
+    every page shows alike (the footer), whatever page or view draws it.
+
+    Keyed by the name, the variant (a value that changes what the part shows, or ``None``),
+    the language and today's date; dropped with the rest of the page cache.
+    """
+    bits = token.split_contents()
+    if len(bits) != 3:
+        raise template.TemplateSyntaxError(f"{bits[0]} takes two arguments: a name and a variant")
+    nodelist = parser.parse(("endsite_fragment",))
+    parser.delete_first_token()
+    return PageFragmentNode(
+        nodelist,
+        parser.compile_filter(bits[1]),
+        site_wide=True,
+        variant=parser.compile_filter(bits[2]),
+    )
