@@ -57,6 +57,29 @@ def on_starting(server):
                 os.remove(os.path.join(folder, name))
 
 
+def when_ready(server):
+    # Modules every worker would otherwise import at its first requests, each into memory of
+    # its own: the URLconf with every admin view it names (about 7 MiB), the Redis client that
+    # the cache opens on first use (about 6 MiB: redis-py imports its asyncio and cluster
+    # clients too) and Pillow's format plugins (about 3 MiB). Imported here, in the arbiter,
+    # after the site is loaded and before the first fork, the workers share them.
+    from django.conf import settings
+    from django.urls import reverse
+    from PIL import Image
+
+    from tourism.tickets.payments.choice import online_configured
+
+    reverse("healthz")
+    Image.init()
+    if settings.REDIS_URL:
+        import redis  # noqa: F401
+    # The payment clients import cryptography (about 7 MiB) only when they sign or verify, so
+    # a site without WeChat Pay or Alipay never loads it; with either on, every worker will,
+    # so the arbiter loads it once for all of them.
+    if {"wechat_pay", "alipay"} & set(online_configured()):
+        import cryptography.hazmat.primitives.asymmetric.padding  # noqa: F401
+
+
 def pre_fork(server, worker):
     # What the arbiter imported stays out of the collector's reach in the workers, so a
     # collection does not write to (and so copy) every page of the shared code.

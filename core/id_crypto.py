@@ -12,9 +12,17 @@ import base64
 import functools
 import hashlib
 import hmac
+from typing import TYPE_CHECKING
 
-from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
+
+# cryptography is imported where a number is encrypted or decrypted, not here: the ticket
+# models import this module, and its compiled bindings (about 7 MiB) would otherwise sit in
+# every web worker, though most requests never touch an ID number. The search hash needs
+# only the standard library.
 
 
 def _secret() -> bytes:
@@ -22,32 +30,40 @@ def _secret() -> bytes:
     return secret.encode()
 
 
-@functools.cache
-def _keys(secret: bytes) -> tuple[Fernet, bytes]:
+def _derived_key(secret: bytes, purpose: bytes) -> bytes:
     # Two independent keys from one secret: one to encrypt, one to hash.
-    encryption = hmac.new(secret, b"huagu id encryption", hashlib.sha256).digest()
-    search = hmac.new(secret, b"huagu id search", hashlib.sha256).digest()
-    return Fernet(base64.urlsafe_b64encode(encryption)), search
+    return hmac.new(secret, purpose, hashlib.sha256).digest()
+
+
+@functools.cache
+def _fernet(secret: bytes) -> "Fernet":
+    from cryptography.fernet import Fernet
+
+    return Fernet(base64.urlsafe_b64encode(_derived_key(secret, b"huagu id encryption")))
+
+
+@functools.cache
+def _search_key(secret: bytes) -> bytes:
+    return _derived_key(secret, b"huagu id search")
 
 
 def encrypt_id_number(number: str) -> str:
     """The normalised ``number`` encrypted, as text for a database column."""
-    fernet, _ = _keys(_secret())
-    return fernet.encrypt(number.encode()).decode("ascii")
+    return _fernet(_secret()).encrypt(number.encode()).decode("ascii")
 
 
 def decrypt_id_number(token: str) -> str:
     """The number ``token`` holds; empty for an erased one (or one sealed under another key)."""
     if not token:
         return ""
-    fernet, _ = _keys(_secret())
+    from cryptography.fernet import InvalidToken
+
     try:
-        return fernet.decrypt(token.encode("ascii")).decode()
+        return _fernet(_secret()).decrypt(token.encode("ascii")).decode()
     except InvalidToken:
         return ""
 
 
 def id_number_hash(number: str) -> str:
     """A keyed hash of the normalised ``number``: equal numbers, equal hashes; no way back."""
-    _, search = _keys(_secret())
-    return hmac.new(search, number.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_search_key(_secret()), number.encode(), hashlib.sha256).hexdigest()

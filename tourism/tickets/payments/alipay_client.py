@@ -15,9 +15,6 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 import requests
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
 from django.conf import settings
 
 from .base import PaymentUnavailable
@@ -25,6 +22,10 @@ from .base import PaymentUnavailable
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 TIMEOUT = 10
 SUCCESS = "10000"
+
+# cryptography is imported in the methods that sign and verify: Alipay's views import this
+# module with the URLconf, and a web worker that takes no Alipay payment need not hold
+# cryptography's compiled bindings (about 7 MiB).
 
 
 class NotGenuine(Exception):
@@ -73,13 +74,21 @@ class AlipayApp:
 
     @cached_property
     def private_key(self):
+        from cryptography.hazmat.primitives import serialization
+
         return serialization.load_pem_private_key(self.private_key_pem.encode(), password=None)
 
     @cached_property
     def alipay_public_key(self):
+        from cryptography.hazmat.primitives import serialization
+
         return serialization.load_pem_public_key(self.alipay_public_key_pem.encode())
 
     def _verify(self, content: str, signature: str) -> None:
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         try:
             self.alipay_public_key.verify(
                 base64.b64decode(signature, validate=True),
@@ -92,6 +101,9 @@ class AlipayApp:
 
     def signed(self, method: str, biz: dict, **extra) -> dict:
         """The request's parameters, the common ones included, with their ``sign``."""
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         params = {
             "app_id": self.app_id,
             "method": method,

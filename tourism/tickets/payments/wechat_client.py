@@ -18,10 +18,6 @@ from functools import cached_property
 from urllib.parse import urlencode, urlsplit
 
 import requests
-from cryptography.exceptions import InvalidSignature, InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
 from .base import PaymentUnavailable
@@ -30,6 +26,10 @@ from .base import PaymentUnavailable
 # older than that is refused here too (a replay of a captured message).
 MAX_CLOCK_SKEW = 300
 TIMEOUT = 10
+
+# cryptography is imported in the methods that sign, verify and decrypt: the notification
+# view imports this module with the URLconf, and a web worker that takes no WeChat payment
+# need not hold cryptography's compiled bindings (about 7 MiB).
 
 
 class NotGenuine(Exception):
@@ -73,18 +73,29 @@ class Merchant:
 
     @cached_property
     def private_key(self):
+        from cryptography.hazmat.primitives import serialization
+
         return serialization.load_pem_private_key(self.private_key_pem.encode(), password=None)
 
     @cached_property
     def public_key(self):
+        from cryptography.hazmat.primitives import serialization
+
         return serialization.load_pem_public_key(self.public_key_pem.encode())
 
     def sign(self, message: str) -> str:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         signature = self.private_key.sign(message.encode(), padding.PKCS1v15(), hashes.SHA256())
         return base64.b64encode(signature).decode()
 
     def verify(self, headers, body: bytes, *, now: float | None = None) -> None:
         """Raise ``NotGenuine`` unless ``body`` carries WeChat Pay's valid, fresh signature."""
+        from cryptography.exceptions import InvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
         timestamp = headers.get("Wechatpay-Timestamp") or ""
         nonce = headers.get("Wechatpay-Nonce") or ""
         signature = headers.get("Wechatpay-Signature") or ""
@@ -106,6 +117,9 @@ class Merchant:
 
     def decrypt(self, resource: dict) -> dict:
         """A notification's resource, decrypted with the API v3 key; ``NotGenuine`` if tampered."""
+        from cryptography.exceptions import InvalidTag
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         try:
             plain = AESGCM(self.apiv3_key.encode()).decrypt(
                 resource["nonce"].encode(),
