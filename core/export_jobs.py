@@ -12,8 +12,9 @@ The worker builds the file by the very code the download uses, so its cells go t
 - an app's own export (the workforce's report, roster and pay sheet) is a
   ``Spreadsheet``, made by a function the app registers (``register_export_kind``) that the
   view calls too;
-- a Wagtail report or listing with ``BackgroundExportMixin`` is run again by the worker,
-  as its owner, with the filters the owner chose.
+- a Wagtail report or listing with ``BackgroundExportMixin`` (a viewset's ``list_export``
+  through ``core/export_listings.py``) is run again by the worker at its address, as its
+  owner, with the filters the owner chose: the job's kind is the view's URL name.
 
 Files live in the default storage under a random name (``exports/<random>.xlsx``): the
 name is not a link anyone is given, since only the download view, which checks the owner,
@@ -72,9 +73,10 @@ class Spreadsheet:
     write: Callable[[str], bytes]
 
 
-# What a job may build: its kind's name, and the dotted path of a function
-# ``(params=QueryDict, user=...) -> Spreadsheet`` or of a view with ``BackgroundExportMixin``.
-# Paths, not objects: the apps register in ``ready()``, before their views may be imported.
+# What a job may build besides the views: its kind's name, and the dotted path of a
+# function ``(params=QueryDict, user=...) -> Spreadsheet``. Paths, not objects: the apps
+# register in ``ready()``, before their views may be imported. A view with
+# ``BackgroundExportMixin`` needs no entry: its kind is its URL name.
 EXPORT_KINDS: dict[str, str] = {}
 
 
@@ -85,12 +87,10 @@ def register_export_kind(kind: str, builder: str) -> None:
 
 def spreadsheet_for(*, kind: str, params: QueryDict, user) -> Spreadsheet:
     """The export a job of ``kind`` builds, for ``user``; ``ExportRefused`` when it may not be."""
-    if kind not in EXPORT_KINDS:
-        raise ExportRefused(_("This kind of export no longer exists."))
-    builder = import_string(EXPORT_KINDS[kind])
-    if isinstance(builder, type):
-        return view_spreadsheet(builder, params=params, user=user)
-    return builder(params=params, user=user)
+    if kind in EXPORT_KINDS:
+        builder = import_string(EXPORT_KINDS[kind])
+        return builder(params=params, user=user)
+    return view_spreadsheet(kind, params=params, user=user)
 
 
 def export_params(query: QueryDict, *, leave_out=()) -> dict[str, list[str]]:
@@ -120,63 +120,84 @@ def row_count(rows) -> int:
 class BackgroundExportMixin:
     """A Wagtail report or listing whose export of more than a screen's rows becomes a job.
 
-    The job's kind is the view's ``export_kind`` (by default its ``index_url_name``),
-    registered by the app with ``register_export_kind(kind, "app.module.ViewClass")``.
-    The worker runs the view again with the same filters, as the same user: the file is
-    what the download would have been, permission checks included.
+    The job's kind is the view's ``index_url_name``. The worker runs the view again at
+    that address (``view_spreadsheet``), with the same filters, as the same user: the file
+    is what the download would have been, permission checks included.
     """
 
-    export_kind = ""
-    in_background = False
-
-    def get_export_kind(self) -> str:
-        return self.export_kind or self.index_url_name
+    def get_export_rows(self):
+        """The rows the export holds, counted to decide whether it is a job."""
+        return self.get_filtered_queryset()
 
     def get(self, request, *args, **kwargs):
-        if self.is_export and not self.in_background:
-            rows = row_count(self.get_filtered_queryset())
+        if getattr(request, "builds_export_job", False):
+            # The worker reads the file's name and its rows from the view that wrote it.
+            request.export_view = self
+        elif self.is_export:
+            rows = row_count(self.get_export_rows())
             if rows > settings.EXPORTS_INLINE_MAX_ROWS:
                 return export_job_redirect(
                     request,
-                    kind=self.get_export_kind(),
+                    kind=self.index_url_name,
                     params=export_params(request.GET, leave_out=("export", "p")),
                     format=request.GET["export"],
-                    title=str(self.page_title),
+                    title=str(self.get_page_title()),
                     rows=rows,
                 )
         return super().get(request, *args, **kwargs)
 
 
-def view_spreadsheet(view_class, *, params: QueryDict, user) -> Spreadsheet:
-    """A Wagtail report's export, made by running the view as ``user`` with ``params``."""
-    from django.test import RequestFactory
-    from django.urls import NoReverseMatch, reverse
+def export_view_path(url_name: str) -> str | None:
+    """The address of the view named ``url_name`` if it builds its large exports as jobs."""
+    from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 
     try:
-        path = reverse(view_class.index_url_name)
-    except NoReverseMatch:
-        path = "/"
-    sheet = Spreadsheet(
-        filename=view_class.export_filename, title=str(view_class.page_title), rows=0, write=None
-    )
+        path = reverse(url_name)
+        view_class = getattr(resolve(path).func, "view_class", None)
+    except (NoReverseMatch, Resolver404):
+        return None
+    if view_class is None or not issubclass(view_class, BackgroundExportMixin):
+        return None
+    return path
+
+
+def view_spreadsheet(url_name: str, *, params: QueryDict, user) -> Spreadsheet:
+    """A Wagtail report's or listing's export, made by its view at ``url_name`` for ``user``.
+
+    The request goes through what the URL configuration wraps the view in (the admin's
+    access check, the user's language and time zone) and through the view's own
+    permission checks, as the download would have.
+    """
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+    from django.urls import resolve
+
+    path = export_view_path(url_name)
+    if path is None:
+        raise ExportRefused(_("This kind of export no longer exists."))
+    sheet = Spreadsheet(filename=url_name, title="", rows=0, write=None)
 
     def write(format: str) -> bytes:
         query = params.copy()
         query["export"] = format
         request = RequestFactory().get(path, query)
         request.user = user
-        view = view_class()
-        view.in_background = True
-        view.setup(request)
+        # The admin answers a refusal with a message; the worker has no session to keep it.
+        request._messages = CookieStorage(request)
+        # Marked on the request, not the view: the view is built by the URL configuration.
+        request.builds_export_job = True
+        match = resolve(path)
         try:
-            response = view.dispatch(request)
+            response = match.func(request, *match.args, **match.kwargs)
         except PermissionDenied as error:
             raise ExportRefused(_("You may no longer read this report.")) from error
-        if response.status_code != 200:
+        view = getattr(request, "export_view", None)
+        if response.status_code != 200 or view is None:
             raise ExportRefused(_("You may no longer read this report."))
         content = b"".join(response.streaming_content) if response.streaming else response.content
         sheet.rows = row_count(view.object_list)
         sheet.filename = view.get_filename()
+        sheet.title = str(view.get_page_title())
         return content
 
     sheet.write = write
@@ -274,7 +295,7 @@ def export_job_queue(*, owner, kind: str, params: dict, format: str, title: str)
     The same export asked for again while the first is still waiting (a second click)
     is the same job.
     """
-    if kind not in EXPORT_KINDS or format not in FORMATS:
+    if format not in FORMATS or (kind not in EXPORT_KINDS and export_view_path(kind) is None):
         raise ExportRefused(_("This export cannot be prepared."))
     for job in ExportJob.objects.filter(
         owner=owner,

@@ -358,7 +358,7 @@ class AsOfFilterSet(WagtailFilterSet):
 
 class NurseryReportView(BackgroundExportMixin, ColumnsExportMixin, TotalsReportMixin, ReportView):
     """A nursery report; its export of more than a screen's rows is built by the task queue
-    (each report registered in ``nursery/apps.py`` under its ``index_url_name``)."""
+    (``core/export_jobs.py``), which runs the report again at its ``index_url_name``."""
 
     permission = "nursery.view_stocklot"
 

@@ -18,6 +18,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet
 
 from core.admin import ListingQuerysetMixin, PermissionMenuItem, YesNoColumn
 from core.dashboard import add_panels
+from core.export_listings import BackgroundExportViewSetMixin
 from core.history_admin import HistoryViewSetMixin
 from core.map_widget import POINT, POLYGON, MapWidget
 
@@ -77,7 +78,7 @@ class ZoneDeleteView(ForbiddenInsteadOfRedirect, snippet_views.DeleteView):
     pass
 
 
-class ZoneViewSet(SnippetViewSet):
+class ZoneViewSet(BackgroundExportViewSetMixin, SnippetViewSet):
     model = Zone
     icon = "site"
     menu_label = _("Zones")
@@ -112,7 +113,9 @@ class LogPermissionPolicy(ModelPermissionPolicy):
         return super().user_has_permission(user, action)
 
 
-class NurseryViewSet(HistoryViewSetMixin, ListingQuerysetMixin, ModelViewSet):
+class NurseryViewSet(
+    BackgroundExportViewSetMixin, HistoryViewSetMixin, ListingQuerysetMixin, ModelViewSet
+):
     add_view_class = NurseryCreateView
     edit_view_class = NurseryEditView
     delete_view_class = NurseryDeleteView

@@ -205,8 +205,13 @@ def park(demo, django_db_blocker):
 
 @pytest.fixture
 def admin_client(client, park, settings):
-    """A superuser's client; the admin speaks English (it follows ``LANGUAGE_CODE``)."""
+    """A superuser's client; the admin speaks English (it follows ``LANGUAGE_CODE``).
+
+    Every export downloads at once here, whatever its size: a larger one is the same
+    file built by the task queue (tests/test_export_listings.py, tests/test_export_jobs.py).
+    """
     settings.LANGUAGE_CODE = "en"
+    settings.EXPORTS_INLINE_MAX_ROWS = 10**9
     clear_url_caches()
     client.force_login(park[1])
     with translation.override("en"):

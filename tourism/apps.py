@@ -9,8 +9,6 @@ class TourismConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from core.export_jobs import register_export_kind
-
         from .images import guard_renditions
         from .renditions import register_rendition_tasks
         from .signal_handlers import register_signal_handlers
@@ -22,11 +20,6 @@ class TourismConfig(AppConfig):
         guard_renditions()
         register_rendition_tasks()
         register_page_permission_policy()
-        # A large export of the reconciliation is built by the task queue (core/export_jobs.py).
-        register_export_kind(
-            "tickets_reconciliation_report",
-            "tourism.tickets.reconcile_views.ReconciliationReportView",
-        )
 
 
 def register_page_permission_policy() -> None:

@@ -12,6 +12,7 @@ from wagtail.permissions import register_permission_policy
 
 from core.admin import LocalizedPermissionMenuItem, PermissionMenuItem, YesNoColumn
 from core.dashboard import add_panels
+from core.export_listings import BackgroundExportViewSetMixin
 from core.history_admin import HistoryViewSetMixin
 
 from .dashboard import EditorPanel
@@ -33,7 +34,7 @@ from .tickets.partners_admin import ApiKeyViewSet, PartnerViewSet
 from .tickets.reconcile_views import ReconciliationReportView
 
 
-class TicketTypeViewSet(HistoryViewSetMixin, ModelViewSet):
+class TicketTypeViewSet(BackgroundExportViewSetMixin, HistoryViewSetMixin, ModelViewSet):
     name = "tourism_tickettype"
     url_prefix = "tickets/types"
     model = TicketType
@@ -57,7 +58,7 @@ class TicketTypeViewSet(HistoryViewSetMixin, ModelViewSet):
     ]
 
 
-class SlotViewSet(HistoryViewSetMixin, ModelViewSet):
+class SlotViewSet(BackgroundExportViewSetMixin, HistoryViewSetMixin, ModelViewSet):
     name = "tourism_slot"
     url_prefix = "tickets/slots"
     model = Slot

@@ -13,6 +13,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from core.admin import ListingQuerysetMixin, PermissionMenuItem
 from core.dashboard import add_panels
+from core.export_listings import BackgroundExportViewSetMixin
 from core.history_admin import HistoryViewSetMixin
 from core.identity import mask_id_number
 from core.reports import FigureColumn
@@ -160,7 +161,9 @@ class WageBatchForm(WagtailAdminModelForm):
         return data
 
 
-class WorkforceViewSet(HistoryViewSetMixin, ListingQuerysetMixin, ModelViewSet):
+class WorkforceViewSet(
+    BackgroundExportViewSetMixin, HistoryViewSetMixin, ListingQuerysetMixin, ModelViewSet
+):
     """A model viewset whose refusals answer 403 instead of redirecting to the dashboard;
     each object's history is open to those who may see it."""
 

@@ -28,6 +28,7 @@ from wagtail.admin.views.generic import InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from core.export_listings import BackgroundExportViewSetMixin
 from core.history_admin import HistoryIndexView, HistoryViewSetMixin
 from core.id_crypto import id_number_hash
 from core.identity import compact_number
@@ -733,7 +734,7 @@ class OrderFilterSet(WagtailFilterSet):
         }
 
 
-class OrderViewSet(HistoryViewSetMixin, ModelViewSet):
+class OrderViewSet(BackgroundExportViewSetMixin, HistoryViewSetMixin, ModelViewSet):
     """Tickets → Orders: the order desk."""
 
     name = "tourism_order"

@@ -48,7 +48,7 @@ class ReconciliationReportView(
     """Every payment and refund a provider's statement and Huagu disagree on, by day.
 
     Its export of more than a screen's rows is built by the task queue
-    (registered in ``tourism/apps.py``).
+    (``core/export_jobs.py``), which runs the report again at its ``index_url_name``.
     """
 
     page_title = gettext_lazy("Payment reconciliation")
