@@ -84,8 +84,15 @@ def phone_limit_check(
     Call inside the booking's transaction: the lock row is held until it commits, so the
     next booking of the same phone and date counts this one's order.
     """
-    PhoneDay.objects.bulk_create([PhoneDay(phone=phone, date=date)], ignore_conflicts=True)
-    PhoneDay.objects.select_for_update().filter(phone=phone, date=date).first()
+    # One statement makes the row when it is missing and locks it either way: an upsert
+    # that rewrites the row takes the same row lock as SELECT … FOR UPDATE, waiting for a
+    # booking that holds it.
+    PhoneDay.objects.bulk_create(
+        [PhoneDay(phone=phone, date=date)],
+        update_conflicts=True,
+        unique_fields=["phone", "date"],
+        update_fields=["phone"],
+    )
     _phone_limit_refusal(phone=phone, date=date, quantity=quantity, now=now)
 
 
@@ -156,8 +163,9 @@ def release_time(slot: Slot, *, minutes: int | None = None) -> datetime.datetime
     return starts + datetime.timedelta(minutes=minutes)
 
 
-def _due(*, now: datetime.datetime, slot_ids=None):
-    """Reserved pay-at-gate orders with no visitor in, past their release time."""
+def _due(*, now: datetime.datetime, slot_ids=None, dates=None):
+    """Reserved pay-at-gate orders with no visitor in, past their release time (of the slots
+    ``slot_ids``, or of the slots on the dates in the range ``dates``)."""
     minutes = BookingRules.current().release_unpaid_after_minutes
     if minutes is None:
         return []
@@ -173,6 +181,8 @@ def _due(*, now: datetime.datetime, slot_ids=None):
     )
     if slot_ids is not None:
         orders = orders.filter(slot_id__in=slot_ids)
+    if dates is not None:
+        orders = orders.filter(slot__date__range=dates)
     due = []
     for order in orders:
         moment = release_time(order.slot, minutes=minutes)
@@ -181,10 +191,13 @@ def _due(*, now: datetime.datetime, slot_ids=None):
     return due
 
 
-def released_places_by_slot(slot_ids, now: datetime.datetime) -> dict[int, int]:
-    """Places held by reservations past their release time, per slot: free to show at once."""
+def released_places_by_slot(
+    start: datetime.date, end: datetime.date, now: datetime.datetime
+) -> dict[int, int]:
+    """Places held by reservations past their release time, per slot of the dates from
+    ``start`` to ``end``: free to show at once."""
     freed: dict[int, int] = {}
-    for order in _due(now=now, slot_ids=slot_ids):
+    for order in _due(now=now, dates=(start, end)):
         freed[order.slot_id] = freed.get(order.slot_id, 0) + order.quantity
     return freed
 

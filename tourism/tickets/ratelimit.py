@@ -1,11 +1,12 @@
 """Per-client rate limits for the partner API: a fixed one-minute window counted in the cache.
 
-Each client address has one counter per limit and clock minute. ``cache.add`` creates it
-(only one request of the window can win that) and ``cache.incr`` moves it; both are atomic
-in Redis and in locmem, so with Redis as the shared cache the count holds across workers
-and hosts. A fixed window lets a client reach twice the limit across a minute boundary;
-that is close enough to keep a partner from flooding the booking path, for one cache
-round trip a request.
+Each client address has one counter per limit and clock minute. On Redis (the shared
+cache in production) one round trip counts a request: a transaction that creates the
+counter with its expiry when it is missing and increments it, so the count holds across
+workers and hosts. Other caches (locmem in tests and development) use ``cache.add`` then
+``cache.incr``, both atomic there too. A fixed window lets a client reach twice the limit
+across a minute boundary; that is close enough to keep a partner from flooding the booking
+path.
 """
 
 import ipaddress
@@ -13,7 +14,8 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from ninja.throttling import BaseThrottle
 
@@ -54,6 +56,9 @@ def rate_limit_hit(
     cache_key = f"ratelimit:{key}:{int(now // window)}"
     # Kept a little past the window so a slightly slow clock on another host still finds it.
     timeout = window + 10
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        return _redis_count(backend, cache_key, timeout=timeout) <= limit
     if cache.add(cache_key, 1, timeout=timeout):
         count = 1
     else:
@@ -64,6 +69,23 @@ def rate_limit_hit(
             cache.add(cache_key, 1, timeout=timeout)
             count = 1
     return count <= limit
+
+
+def _redis_count(backend: RedisCache, cache_key: str, *, timeout: int) -> int:
+    """Count one request under ``cache_key`` in Redis, in one round trip; the count so far.
+
+    SET NX makes the counter at 0 with its expiry only when it is missing; INCR then moves
+    it. MULTI/EXEC runs the two together, so no other request's commands come between and
+    the counter can never be left without its expiry. The key is the cache's own (prefix
+    and version), and the value a plain integer as Django's Redis cache stores them.
+    """
+    key = backend.make_and_validate_key(cache_key)
+    client = backend._cache.get_client(key, write=True)
+    with client.pipeline(transaction=True) as pipe:
+        pipe.set(key, 0, ex=timeout, nx=True)
+        pipe.incr(key)
+        _created, count = pipe.execute()
+    return count
 
 
 class ClientRateLimit(BaseThrottle):

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from tourism.models import TicketType, localized_text
@@ -23,6 +24,27 @@ def price_for(ticket_type: TicketType, date: datetime.date) -> Decimal:
         .first()
     )
     return ticket_type.price if season is None else season
+
+
+def priced_on(
+    ticket_types: QuerySet[TicketType], date: datetime.date
+) -> list[tuple[TicketType, Decimal]]:
+    """Each of ``ticket_types`` with its price on ``date`` as ``price_for`` answers it, in one
+    query however many types."""
+    season = (
+        SeasonPrice.objects.filter(
+            ticket_type=OuterRef("pk"), starts_on__lte=date, ends_on__gte=date
+        )
+        .order_by("-starts_on", "-pk")
+        .values("price")[:1]
+    )
+    price_field = TicketType._meta.get_field("price")
+    cents = Decimal(1).scaleb(-price_field.decimal_places)
+    rows = ticket_types.annotate(
+        price_on_date=Coalesce(Subquery(season), F("price"), output_field=price_field)
+    )
+    # SQLite hands back a computed decimal without its places (50 for 50.00).
+    return [(t, t.price_on_date.quantize(cents)) for t in rows]
 
 
 def prices_on(date: datetime.date) -> list[tuple[TicketType, Decimal]]:
@@ -76,11 +98,14 @@ class DayAvailability:
         return "available"
 
 
-def _expired_holds_by_slot(slot_ids, now) -> dict[int, int]:
-    # Holds past their expiry are free places even before a write expires them.
+def _expired_holds_by_slot(start: datetime.date, end: datetime.date, now) -> dict[int, int]:
+    # Holds past their expiry are free places even before a write expires them. Slots by
+    # their dates (a join), not by a list of their ids: a month holds some 300 of them.
     rows = (
         Order.objects.filter(
-            slot_id__in=slot_ids, status=Order.Status.PENDING, hold_expires_at__lt=now
+            slot__date__range=(start, end),
+            status=Order.Status.PENDING,
+            hold_expires_at__lt=now,
         )
         .values("slot_id")
         .annotate(n=Sum("quantity"))
@@ -106,8 +131,8 @@ def availability(
         day.closed = True
         day.closed_reason = localized_text(closed, "reason")
     slots = list(Slot.objects.filter(date__range=(start, end)).order_by("date", "starts_at"))
-    freed = _expired_holds_by_slot([s.pk for s in slots], now)
-    for slot_id, places in released_places_by_slot([s.pk for s in slots], now).items():
+    freed = _expired_holds_by_slot(start, end, now)
+    for slot_id, places in released_places_by_slot(start, end, now).items():
         freed[slot_id] = freed.get(slot_id, 0) + places
     for slot in slots:
         slot.remaining = max(slot.capacity - slot.taken + freed.get(slot.pk, 0), 0)

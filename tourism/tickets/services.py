@@ -8,6 +8,7 @@ two workers racing on one order cannot both move it; every change of a slot's
 import contextlib
 import datetime
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -37,7 +38,7 @@ from .models import (
     Slot,
     Ticket,
 )
-from .selectors import price_for
+from .selectors import priced_on
 from .signing import verify_payload
 
 logger = logging.getLogger(__name__)
@@ -128,7 +129,12 @@ def _validate_contact(contact: Contact) -> Contact:
 
 
 def _bookable_slot(slot_id: int, *, now: datetime.datetime) -> Slot:
-    slot = Slot.objects.filter(pk=slot_id).first()
+    # Whether its day is closed comes with the slot, in the same query.
+    slot = (
+        Slot.objects.filter(pk=slot_id)
+        .annotate(day_closed=Exists(ClosedDay.objects.filter(date=OuterRef("date"))))
+        .first()
+    )
     if slot is None:
         raise BookingError(_("That entry time does not exist."), field="slot")
     today = timezone.localdate(now)
@@ -148,7 +154,7 @@ def _bookable_slot(slot_id: int, *, now: datetime.datetime) -> Slot:
         raise BookingError(
             _("Entry for that time has closed; please choose a later time."), field="slot"
         )
-    if ClosedDay.objects.filter(date=slot.date).exists():
+    if slot.day_closed:
         raise BookingError(_("The park is closed on that day."), field="slot")
     return slot
 
@@ -170,10 +176,15 @@ def _priced_lines(
     on_sale = TicketType.objects.filter(pk__in=wanted, active=True).exclude(
         audience=TicketType.Audience.GROUP
     )
-    types = {t.pk: t for t in on_sale}
-    if set(types) != set(wanted):
+    # The types and their prices on the date in one query, however many lines.
+    priced = {t.pk: (t, price) for t, price in priced_on(on_sale, date)}
+    if set(priced) != set(wanted):
         raise BookingError(_("One of the ticket types is not on sale."), field="lines")
-    return [(types[pk], qty, price_for(types[pk], date)) for pk, qty in sorted(wanted.items())]
+    lines = []
+    for pk, qty in sorted(wanted.items()):
+        ticket_type, price = priced[pk]
+        lines.append((ticket_type, qty, price))
+    return lines
 
 
 def _take_places(slot: Slot, quantity: int, *, now: datetime.datetime) -> None:
@@ -223,6 +234,7 @@ def order_create(
     provider=None,
     now: datetime.datetime | None = None,
     visitors: list | None = None,
+    on_created: Callable[[Order], None] | None = None,
 ) -> Order:
     """Take places in a slot and create the order that holds them.
 
@@ -231,6 +243,8 @@ def order_create(
     at the box office has no ``contact``: the visitor stands at the counter.
     ``visitors`` (``realname.VisitorIn``, one per ticket) name who each ticket is for;
     real-name tickets require them on the website and the partner API.
+    ``on_created(order)`` runs inside the order's transaction, so what it writes stands or
+    falls with the order without a savepoint of its own.
     """
     from .payments import get_provider
     from .rules import rules_held
@@ -245,11 +259,12 @@ def order_create(
             provider=provider or get_provider(),
             now=now or timezone.now(),
             visitors=visitors,
+            on_created=on_created,
         )
 
 
 def _order_create(
-    *, slot_id, quantities, contact, language, channel, provider, now, visitors
+    *, slot_id, quantities, contact, language, channel, provider, now, visitors, on_created
 ) -> Order:
     from . import limits
     from .realname import visitors_attach, visitors_for_booking
@@ -278,7 +293,9 @@ def _order_create(
             now=now,
         )
         visitors_attach(order=order, checked=checked, now=now)
-        _order_opened(order, provider)
+        _order_opened(order, provider, lines=lines, named=bool(checked))
+        if on_created is not None:
+            on_created(order)
     return order
 
 
@@ -315,10 +332,24 @@ def _order_open(
     return order
 
 
-def _order_opened(order: Order, provider, **log) -> None:
-    """Finish a new order: tickets at once when paid at the gate, the log, the email after commit."""
+def _order_opened(
+    order: Order,
+    provider,
+    *,
+    lines: list[tuple[TicketType, int, Decimal]] | None = None,
+    named: bool = False,
+    **log,
+) -> None:
+    """Finish a new order: tickets at once when paid at the gate, the log, the email after commit.
+
+    ``lines`` (as ``_order_open`` was given them) and ``named`` (visitors were attached)
+    spare reading back what the order was just given.
+    """
     if not provider.online:
-        _issue_tickets(order)
+        if lines is None:
+            _issue_tickets(order)
+        else:
+            _tickets_create(order, [(t.pk, qty) for t, qty, _price in lines], named=named)
     _log(
         order,
         "created",
@@ -354,13 +385,24 @@ def order_start_payment(*, order: Order, base_url: str) -> Payment | None:
 def _issue_tickets(order: Order) -> None:
     if order.tickets.exists():
         return
-    tickets = []
-    for line in order.lines.all():
-        tickets += [
-            Ticket(order=order, ticket_type_id=line.ticket_type_id) for _ in range(line.quantity)
+    _tickets_create(
+        order,
+        [(line.ticket_type_id, line.quantity) for line in order.lines.all()],
+        named=order.visitors.exists(),
+    )
+
+
+def _tickets_create(order: Order, quantities: list[tuple[int, int]], *, named: bool) -> None:
+    """A ticket for each place of ``quantities`` (ticket type id, quantity), in one insert;
+    ``named`` gives each of the order's visitors one of them."""
+    Ticket.objects.bulk_create(
+        [
+            Ticket(order=order, ticket_type_id=type_id)
+            for type_id, quantity in quantities
+            for _ in range(quantity)
         ]
-    Ticket.objects.bulk_create(tickets)
-    if order.visitors.exists():
+    )
+    if named:
         from .realname import visitors_link_tickets
 
         visitors_link_tickets(order=order)
