@@ -1,7 +1,12 @@
 """gunicorn settings, read from the working directory: `gunicorn config.wsgi`.
 
-Threads matter more than processes here: a booking spends most of its time waiting for
-PostgreSQL to make its commit durable, and threads let many commits share one flush.
+Four threads a worker by default. A tourist's booking pages are mostly Python: with 16
+threads a worker's threads took turns at the interpreter's lock and at Django's locked
+locals, and each order cost two-thirds more CPU (benchmarks/checkout.py: 165 ms of CPU an
+order with 16 threads, 99 ms with 4; 1,382 tickets a minute against 2,534). A partner's
+API order mostly waits for PostgreSQL's durable commit, and more threads let more commits
+share one flush (benchmarks/tickets.py: about 9,500 tickets a minute with 16 threads,
+4,800 with 4): raise GUNICORN_THREADS on a host that serves mostly the API.
 """
 
 import contextlib
@@ -12,7 +17,7 @@ import os
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "16"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
 graceful_timeout = 30
 keepalive = 5
