@@ -13,10 +13,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils import timezone, translation
-from wagtail.users.models import UserProfile
 
 from core.export_jobs import ExportJob
 from core.tasks import export_job_build, export_jobs_clean
+from tests.admin_sign_in import signed_in
 from tests.nursery.factories import SpeciesFactory, ZoneFactory, make_lot
 from tests.tickets.factories import user_in_role
 from tests.workforce.factories import VillageFactory, VillagerFactory, household_in, task_with_rates
@@ -33,16 +33,6 @@ FORMULA_NAME = '=HYPERLINK("http://evil.example","点我")'
 def url(name, args=()):
     with translation.override("en"):
         return reverse(name, args=args)
-
-
-def signed_in(client, role: str):
-    """A user of ``role`` who reads the admin in English, signed in on ``client``."""
-    user = user_in_role(role)
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture(autouse=True)

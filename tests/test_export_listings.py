@@ -12,10 +12,10 @@ from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 from wagtail.admin.views.generic.models import IndexView
-from wagtail.users.models import UserProfile
 
 from core.export_jobs import BackgroundExportMixin, ExportJob
 from nursery.models import Supplier
+from tests.admin_sign_in import signed_in
 from tests.nursery.factories import SupplierFactory
 from tests.tickets.factories import user_in_role
 
@@ -49,12 +49,7 @@ def screen(settings):
 
 @pytest.fixture
 def manager(client):
-    user = user_in_role("Farm managers")
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    client.force_login(user)
-    return user
+    return signed_in(client, "Farm managers")
 
 
 @pytest.fixture
