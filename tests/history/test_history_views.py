@@ -14,13 +14,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from wagtail.log_actions import LogContext
 from wagtail.models import ModelLogEntry
-from wagtail.users.models import UserProfile
 
 from core.models import BulkWrite
 from nursery import services as nursery_services
 from nursery.models import Planting, SpecimenTree, StockLot
+from tests.admin_sign_in import signed_in
 from tests.nursery.factories import SpeciesFactory, ZoneFactory, make_lot
-from tests.tickets.factories import SlotFactory, TicketTypeFactory, order_for, user_in_role
+from tests.tickets.factories import SlotFactory, TicketTypeFactory, order_for
 from tests.workforce.factories import (
     VillageFactory,
     VillagerFactory,
@@ -36,15 +36,6 @@ from workforce import services as workforce_services
 pytestmark = pytest.mark.django_db
 
 d = datetime.date
-
-
-def signed_in(client, role):
-    user = user_in_role(role)
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    client.force_login(user)
-    return user
 
 
 def page_of(client, url):

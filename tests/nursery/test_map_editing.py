@@ -6,12 +6,11 @@ import json
 import pytest
 from django.urls import reverse
 from django.utils import translation
-from wagtail.users.models import UserProfile
 
 from core import geo
 from core.park_map import Facility, ParkMap
 from nursery.models import SpecimenTree, Zone
-from tests.tickets.factories import user_in_role
+from tests.admin_sign_in import signed_in
 
 from .factories import SpeciesFactory, ZoneFactory
 from .map_fixtures import IN_A, IN_B, OUTSIDE_PARK, PARK, ZONE_A, draw_park
@@ -26,15 +25,6 @@ SPILLING_OUT = geo.polygon([(106.61, 30.51), (106.63, 30.51), (106.63, 30.53), (
 def url(name, args=()):
     with translation.override("en"):
         return reverse(name, args=args)
-
-
-def signed_in(client, role):
-    user = user_in_role(role)
-    profile = UserProfile.get_for_user(user)
-    profile.preferred_language = "en"
-    profile.save()
-    client.force_login(user)
-    return user
 
 
 @pytest.fixture
