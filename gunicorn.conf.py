@@ -7,6 +7,10 @@ order with 16 threads, 99 ms with 4; 1,382 tickets a minute against 2,534). A pa
 API order mostly waits for PostgreSQL's durable commit, and more threads let more commits
 share one flush (benchmarks/tickets.py: about 9,500 tickets a minute with 16 threads,
 4,800 with 4): raise GUNICORN_THREADS on a host that serves mostly the API.
+
+The workers are gunicorn's threaded workers that take a new connection only while a
+thread is free, or at most one every 20 ms while busy (``config/workers.py``), so clients that connect together spread over the
+workers instead of all landing on the first one awake.
 """
 
 import contextlib
@@ -16,7 +20,7 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-worker_class = "gthread"
+worker_class = "config.workers.BalancedThreadWorker"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = 30
 graceful_timeout = 30
