@@ -180,6 +180,61 @@ def test_an_expired_hold_frees_its_places_for_the_next_buyer():
     assert Slot.objects.get(pk=slot.pk).taken == 3
 
 
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_booking_locks_its_slot_only_once_the_rest_is_written():
+    # Every booking of a popular time waits for the slot's row: a booking holds it from
+    # the capacity take to its commit, so the take comes after the order and its tickets.
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite locks the whole database at a transaction's first write")
+    from django.db import DatabaseError, transaction
+
+    slot = SlotFactory(capacity=10)
+    adult = TicketTypeFactory(price=Decimal("60.00"))
+    seen = {}
+
+    def slot_row_free() -> bool:
+        try:
+            with transaction.atomic():
+                list(Slot.objects.select_for_update(nowait=True).filter(pk=slot.pk))
+        except DatabaseError:
+            return False
+        finally:
+            connections.close_all()
+        return True
+
+    def probe(order):
+        # On a connection of its own, while the booking's transaction is still open.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            seen["slot_free"] = pool.submit(slot_row_free).result(timeout=30)
+        seen["tickets"] = order.tickets.count()
+
+    order = services.order_create(
+        slot_id=slot.pk,
+        quantities={adult.pk: 3},
+        contact=CONTACT,
+        provider=GateProvider(),
+        on_created=probe,
+    )
+
+    assert seen == {"slot_free": True, "tickets": 3}
+    assert Slot.objects.get(pk=slot.pk).taken == 3
+    assert Order.objects.get(pk=order.pk).quantity == 3
+
+
+@pytest.mark.django_db
+def test_a_sold_out_booking_written_before_the_take_leaves_nothing():
+    slot = SlotFactory(capacity=2)
+    adult = TicketTypeFactory(price=Decimal("60.00"))
+
+    with pytest.raises(services.SoldOut):
+        services.order_create(
+            slot_id=slot.pk, quantities={adult.pk: 3}, contact=CONTACT, provider=GateProvider()
+        )
+
+    assert (Order.objects.count(), Ticket.objects.count()) == (0, 0)
+    assert Slot.objects.get(pk=slot.pk).taken == 0
+
+
 @pytest.mark.django_db
 def test_the_database_refuses_taking_more_than_capacity_whatever_the_code_does():
     from django.db import IntegrityError, transaction

@@ -187,19 +187,32 @@ def _priced_lines(
     return lines
 
 
+def _release_due(slot: Slot, *, now: datetime.datetime) -> None:
+    """Release what expired holds and no-shows on ``slot`` still keep, before a booking
+    counts what is left.
+
+    Each release commits on its own, before the booking's transaction begins: a release
+    locks the slot's row, which a booking may lock only after the phone's.
+    """
+    from . import limits
+
+    due = list(_holds_due(now=now, slot_id=slot.pk))
+    if due:
+        with transaction.atomic():
+            _lock_timeout()
+            _expire(due, now=now)
+    limits.no_shows_release(now=now, slot_id=slot.pk)
+
+
 def _take_places(slot: Slot, quantity: int, *, now: datetime.datetime) -> None:
     """Take ``quantity`` places of ``slot`` in the caller's transaction, or raise with nothing taken.
 
     One conditional UPDATE of ``taken``: two bookings racing for the last places cannot
-    both pass it.
+    both pass it. It locks the slot's row until the transaction ends, so callers take
+    places last, just before they commit (every booking of a popular time waits for that
+    row), release what is due first (``_release_due``) and set the lock timeout
+    (``_lock_timeout``) when their transaction begins.
     """
-    from . import limits
-
-    _lock_timeout()
-    # Release what expired holds and no-shows on this slot still keep before counting
-    # what is left.
-    _expire_due(now=now, slot_id=slot.pk)
-    limits.no_shows_release(now=now, slot_id=slot.pk)
     # The slot as the tourist chose it: staff moving it meanwhile makes this take nothing.
     taken = Slot.objects.filter(
         pk=slot.pk,
@@ -277,12 +290,19 @@ def _order_create(
     )
     quantity = sum(qty for _, qty, _ in lines)
 
+    with _busy_refused():
+        _release_due(slot, now=now)
     with _busy_refused(), transaction.atomic():
-        _take_places(slot, quantity, now=now)
-        # After the slot's row: every booking locks slot, then phone, never the other way.
-        limits.booking_limits_check(
-            contact=contact, slot=slot, quantity=quantity, provider=provider, now=now
-        )
+        _lock_timeout()
+        # The phone's row first, the slot's last: every booking locks them in that order.
+        try:
+            limits.booking_limits_check(
+                contact=contact, slot=slot, quantity=quantity, provider=provider, now=now
+            )
+        except BookingError as refusal:
+            # When the time lacks the places too, that is what the tourist hears first.
+            _take_places(slot, quantity, now=now)
+            raise refusal from None
         order = _order_open(
             slot=slot,
             lines=lines,
@@ -296,6 +316,9 @@ def _order_create(
         _order_opened(order, provider, lines=lines, named=bool(checked))
         if on_created is not None:
             on_created(order)
+        # Last: the slot's row stays locked only for the commit, not for the whole booking;
+        # if too few places are left, everything above is rolled back.
+        _take_places(slot, quantity, now=now)
     return order
 
 
@@ -309,7 +332,7 @@ def _order_open(
     channel: str,
     now: datetime.datetime,
 ) -> Order:
-    """The order and its lines, for places already taken in the caller's transaction."""
+    """The order and its lines, in the caller's transaction, which takes their places."""
     order = Order.objects.create(
         slot=slot,
         status=Order.Status.PENDING if provider.online else Order.Status.RESERVED,
@@ -448,12 +471,17 @@ def _end(
     return True
 
 
-def _expire_due(*, now: datetime.datetime, slot_id: int | None = None) -> int:
+def _holds_due(*, now: datetime.datetime, slot_id: int | None = None):
     due = Order.objects.filter(status=Order.Status.PENDING, hold_expires_at__lt=now)
     if slot_id is not None:
         due = due.filter(slot_id=slot_id)
+    return due.only("pk", "slot_id", "quantity", "status")
+
+
+def _expire(orders, *, now: datetime.datetime) -> int:
+    """Expire ``orders`` still pending, releasing their places, in the caller's transaction."""
     expired = 0
-    for order in due.only("pk", "slot_id", "quantity", "status"):
+    for order in orders:
         if _transition(order, Order.Status.EXPIRED, from_=(Order.Status.PENDING,), ended_at=now):
             _release(order)
             _log(order, "expired")
@@ -463,9 +491,10 @@ def _expire_due(*, now: datetime.datetime, slot_id: int | None = None) -> int:
 
 def orders_expire_due(*, now: datetime.datetime | None = None) -> int:
     """Expire every pending order whose hold has run out, releasing its places."""
+    now = now or timezone.now()
     with transaction.atomic():
         _lock_timeout()
-        return _expire_due(now=now or timezone.now())
+        return _expire(_holds_due(now=now), now=now)
 
 
 def order_mark_paid(*, order: Order, payment: Payment, now: datetime.datetime | None = None) -> str:
