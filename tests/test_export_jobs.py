@@ -445,3 +445,37 @@ def test_a_large_reconciliation_export_is_built_by_the_worker(
         )
         for number, reference in enumerate(references, start=1)
     }
+
+
+def test_a_large_visitors_report_is_built_by_the_worker_with_the_days_asked_for(
+    client, screen, django_capture_on_commit_callbacks
+):
+    from tests.tickets.factories import SlotFactory, TicketTypeFactory, order_for
+
+    adult = TicketTypeFactory(name="成人票", name_en="Adult", price=Decimal("60.00"))
+    first = timezone.localdate() + datetime.timedelta(days=1)
+    days = [first + datetime.timedelta(days=n) for n in range(6)]
+    for number, day in enumerate(days, start=1):
+        slot = SlotFactory(date=day, capacity=100)
+        for _ in range(number):
+            order_for(slot, {adult: 2})
+    # Days and visitors as the test counts them: the n-th day has n orders of two.
+    asked = days[1:5]
+    booked = {day.isoformat(): 2 * (days.index(day) + 1) for day in asked}
+    client.force_login(user_in_role("Editors"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(
+            url("tickets_visitors_report"),
+            {
+                "export": "csv",
+                "date_from": asked[0].isoformat(),
+                "date_to": asked[-1].isoformat(),
+            },
+        )
+
+    assert response.status_code == 302
+    job = ExportJob.objects.get()
+    assert (job.kind, job.status, job.row_count) == ("tickets_visitors_report", "done", 4)
+    rows = list(csv.reader(io.StringIO(stored(job).decode("utf-8"))))
+    assert rows[0][:2] == ["Visit date", "Booked"]
+    assert {row[0]: int(row[1]) for row in rows[1:]} == booked

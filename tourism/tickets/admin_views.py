@@ -19,6 +19,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import CreateView, EditView
 from wagtail.admin.views.reports import ReportView
 
+from core.export_jobs import BackgroundExportMixin
 from core.reports import ColumnsExportMixin, DecoratedRowsMixin, FigureColumn
 from tourism.models import TicketType
 
@@ -160,8 +161,11 @@ class VisitDateFilterSet(WagtailFilterSet):
         fields = []
 
 
-class VisitorsReportView(DecoratedRowsMixin, ColumnsExportMixin, ReportView):
-    """Visitors per day — booked, checked in — and revenue by ticket type, with CSV/XLSX export."""
+class VisitorsReportView(
+    BackgroundExportMixin, DecoratedRowsMixin, ColumnsExportMixin, ReportView
+):
+    """Visitors per day — booked, checked in — and revenue by ticket type, with CSV/XLSX export
+    (by the worker, when it holds more days than a screen)."""
 
     page_title = gettext_lazy("Visitors per day")
     header_icon = "group"
