@@ -25,11 +25,7 @@ AVAILABILITY = "/api/v1/availability"
 ORDERS = "/api/v1/orders"
 
 
-@pytest.fixture(autouse=True)
-def pay_at_the_gate(settings):
-    """No Stripe keys: orders are reserved and paid at the gate. Limits out of the way."""
-    settings.STRIPE_SECRET_KEY = ""
-    settings.API_RATE_LIMIT_PER_MINUTE = 10_000
+pytestmark = pytest.mark.usefixtures("partner_api_at_the_gate")
 
 
 @pytest.fixture

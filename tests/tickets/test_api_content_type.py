@@ -12,10 +12,7 @@ from tourism.tickets.models import Order
 ORDERS = "/api/v1/orders"
 
 
-@pytest.fixture(autouse=True)
-def pay_at_the_gate(settings):
-    settings.STRIPE_SECRET_KEY = ""
-    settings.API_RATE_LIMIT_PER_MINUTE = 10_000
+pytestmark = pytest.mark.usefixtures("partner_api_at_the_gate")
 
 
 @pytest.fixture

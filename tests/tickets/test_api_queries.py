@@ -30,10 +30,7 @@ ORDER_QUERIES = 18
 ORDER_QUERIES_POSTGRESQL_EXTRA = 1
 
 
-@pytest.fixture(autouse=True)
-def pay_at_the_gate(settings):
-    settings.STRIPE_SECRET_KEY = ""
-    settings.API_RATE_LIMIT_PER_MINUTE = 10_000
+pytestmark = pytest.mark.usefixtures("partner_api_at_the_gate")
 
 
 @pytest.fixture

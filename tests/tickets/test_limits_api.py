@@ -14,16 +14,10 @@ from tourism.tickets import limits
 from tourism.tickets.models import Order
 from tourism.tickets.rules import BookingRules
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("partner_api_at_the_gate")]
 
 ORDERS = "/api/v1/orders"
 PHONE = "13800138000"
-
-
-@pytest.fixture(autouse=True)
-def pay_at_the_gate(settings):
-    settings.STRIPE_SECRET_KEY = ""
-    settings.API_RATE_LIMIT_PER_MINUTE = 10_000
 
 
 @pytest.fixture
