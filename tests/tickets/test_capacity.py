@@ -222,13 +222,41 @@ def test_a_booking_locks_its_slot_only_once_the_rest_is_written():
 
 
 @pytest.mark.django_db
-def test_a_sold_out_booking_written_before_the_take_leaves_nothing():
+def test_a_booking_for_a_full_slot_is_refused_before_anything_is_written():
+    from django.test.utils import CaptureQueriesContext
+
+    slot = SlotFactory(capacity=2)
+    adult = TicketTypeFactory(price=Decimal("60.00"))
+    services.order_create(
+        slot_id=slot.pk, quantities={adult.pk: 2}, contact=contact(1), provider=GateProvider()
+    )
+
+    with CaptureQueriesContext(connection) as queries, pytest.raises(services.SoldOut):
+        services.order_create(
+            slot_id=slot.pk, quantities={adult.pk: 1}, contact=contact(2), provider=GateProvider()
+        )
+
+    writes = [q["sql"] for q in queries if q["sql"].startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
+    assert Order.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_booking_that_finds_the_slot_full_at_the_take_leaves_nothing():
     slot = SlotFactory(capacity=2)
     adult = TicketTypeFactory(price=Decimal("60.00"))
 
+    def others_take_the_places(order):
+        # Between the booking's first read of the slot and its take, the slot fills up.
+        Slot.objects.filter(pk=slot.pk).update(taken=2)
+
     with pytest.raises(services.SoldOut):
         services.order_create(
-            slot_id=slot.pk, quantities={adult.pk: 3}, contact=CONTACT, provider=GateProvider()
+            slot_id=slot.pk,
+            quantities={adult.pk: 2},
+            contact=CONTACT,
+            provider=GateProvider(),
+            on_created=others_take_the_places,
         )
 
     assert (Order.objects.count(), Ticket.objects.count()) == (0, 0)

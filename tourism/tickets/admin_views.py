@@ -161,9 +161,7 @@ class VisitDateFilterSet(WagtailFilterSet):
         fields = []
 
 
-class VisitorsReportView(
-    BackgroundExportMixin, DecoratedRowsMixin, ColumnsExportMixin, ReportView
-):
+class VisitorsReportView(BackgroundExportMixin, DecoratedRowsMixin, ColumnsExportMixin, ReportView):
     """Visitors per day — booked, checked in — and revenue by ticket type, with CSV/XLSX export
     (by the worker, when it holds more days than a screen)."""
 

@@ -58,6 +58,15 @@ class BookingError(Exception):
 class SoldOut(BookingError):
     status = 409
 
+    def __init__(self, message=None, **kwargs):
+        super().__init__(
+            message
+            or _(
+                "Sorry, not enough places are left at that time. Please choose another time or date."
+            ),
+            **kwargs,
+        )
+
 
 class NotAllowed(BookingError):
     status = 409
@@ -187,9 +196,9 @@ def _priced_lines(
     return lines
 
 
-def _release_due(slot: Slot, *, now: datetime.datetime) -> None:
+def _release_due(slot: Slot, *, now: datetime.datetime) -> int:
     """Release what expired holds and no-shows on ``slot`` still keep, before a booking
-    counts what is left.
+    counts what is left; returns how many orders gave places back.
 
     Each release commits on its own, before the booking's transaction begins: a release
     locks the slot's row, which a booking may lock only after the phone's.
@@ -197,11 +206,12 @@ def _release_due(slot: Slot, *, now: datetime.datetime) -> None:
     from . import limits
 
     due = list(_holds_due(now=now, slot_id=slot.pk))
+    expired = 0
     if due:
         with transaction.atomic():
             _lock_timeout()
-            _expire(due, now=now)
-    limits.no_shows_release(now=now, slot_id=slot.pk)
+            expired = _expire(due, now=now)
+    return expired + limits.no_shows_release(now=now, slot_id=slot.pk)
 
 
 def _take_places(slot: Slot, quantity: int, *, now: datetime.datetime) -> None:
@@ -232,9 +242,7 @@ def _take_places(slot: Slot, quantity: int, *, now: datetime.datetime) -> None:
     if taken and ClosedDay.objects.filter(date=slot.date).exists():
         raise BookingError(_("The park is closed on that day."), field="slot")
     if not taken:
-        raise SoldOut(
-            _("Sorry, not enough places are left at that time. Please choose another time or date.")
-        )
+        raise SoldOut()
 
 
 def order_create(
@@ -291,7 +299,11 @@ def _order_create(
     quantity = sum(qty for _, qty, _ in lines)
 
     with _busy_refused():
-        _release_due(slot, now=now)
+        released = _release_due(slot, now=now)
+    if not released and slot.taken + quantity > slot.capacity:
+        # Full as the slot was read just now: refused before anything is written, as the
+        # take at the end would refuse it.
+        raise SoldOut()
     with _busy_refused(), transaction.atomic():
         _lock_timeout()
         # The phone's row first, the slot's last: every booking locks them in that order.
