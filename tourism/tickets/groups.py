@@ -157,10 +157,7 @@ def group_create(
     default = provider or get_provider()
     provider = default if (pay_online and default.online) else provider_for("gate")
 
-    with services._busy_refused():
-        services._release_due(slot, now=now)
-    with services._busy_refused(), transaction.atomic():
-        services._lock_timeout()
+    with services._booking(slot, people, now=now):
         order = services._order_open(
             slot=slot,
             lines=[(ticket_type, people, price)],
@@ -182,8 +179,6 @@ def group_create(
         except BookingError as error:
             raise BookingError(error.message, field="leader_number") from None
         services._order_opened(order, provider, agency=agency.name)
-        # Last, as every booking takes its places: the slot's row is locked until the commit.
-        services._take_places(slot, people, now=now)
     return order
 
 

@@ -214,14 +214,32 @@ def _release_due(slot: Slot, *, now: datetime.datetime) -> int:
     return expired + limits.no_shows_release(now=now, slot_id=slot.pk)
 
 
+@contextlib.contextmanager
+def _booking(slot: Slot, quantity: int, *, now: datetime.datetime):
+    """The transaction of a booking of ``quantity`` places in ``slot``; the block writes the
+    order, and the places are taken after it, just before the commit.
+
+    Taking places locks the slot's row until the commit, and every booking of a popular
+    time waits for that row: taken last, it is held for the commit alone. What is due for
+    release is released first, and a slot already full is refused before anything is
+    written. Too few places at the take rolls back what the block wrote.
+    """
+    with _busy_refused():
+        released = _release_due(slot, now=now)
+    if not released and slot.taken + quantity > slot.capacity:
+        # Full as the slot was read just now: the take at the end would refuse it too.
+        raise SoldOut()
+    with _busy_refused(), transaction.atomic():
+        _lock_timeout()
+        yield
+        _take_places(slot, quantity, now=now)
+
+
 def _take_places(slot: Slot, quantity: int, *, now: datetime.datetime) -> None:
     """Take ``quantity`` places of ``slot`` in the caller's transaction, or raise with nothing taken.
 
     One conditional UPDATE of ``taken``: two bookings racing for the last places cannot
-    both pass it. It locks the slot's row until the transaction ends, so callers take
-    places last, just before they commit (every booking of a popular time waits for that
-    row), release what is due first (``_release_due``) and set the lock timeout
-    (``_lock_timeout``) when their transaction begins.
+    both pass it. Bookings take places through ``_booking``, which takes them last.
     """
     # The slot as the tourist chose it: staff moving it meanwhile makes this take nothing.
     taken = Slot.objects.filter(
@@ -298,14 +316,7 @@ def _order_create(
     )
     quantity = sum(qty for _, qty, _ in lines)
 
-    with _busy_refused():
-        released = _release_due(slot, now=now)
-    if not released and slot.taken + quantity > slot.capacity:
-        # Full as the slot was read just now: refused before anything is written, as the
-        # take at the end would refuse it.
-        raise SoldOut()
-    with _busy_refused(), transaction.atomic():
-        _lock_timeout()
+    with _booking(slot, quantity, now=now):
         # The phone's row first, the slot's last: every booking locks them in that order.
         try:
             limits.booking_limits_check(
@@ -328,9 +339,6 @@ def _order_create(
         _order_opened(order, provider, lines=lines, named=bool(checked))
         if on_created is not None:
             on_created(order)
-        # Last: the slot's row stays locked only for the commit, not for the whole booking;
-        # if too few places are left, everything above is rolled back.
-        _take_places(slot, quantity, now=now)
     return order
 
 
