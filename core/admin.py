@@ -1,7 +1,13 @@
 """Admin parts the apps' wagtail_hooks share: a permission-aware menu item, listings
-with their own queryset, and field values shown in the reader's language."""
+with their own queryset and with figures grouped by thousands, and field values shown in
+the reader's language."""
 
+import functools
+from decimal import Decimal
+
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models.constants import LOOKUP_SEP
 from django.urls import reverse
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -12,6 +18,9 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.fields import register_display_class
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.models import IndexView
+
+from . import numbers
 
 
 class PermissionMenuItem(MenuItem):
@@ -101,3 +110,66 @@ class YesNoColumn(Column):
         if value is None:
             return "—"
         return gettext("Yes") if value else gettext("No")
+
+
+# Whole numbers that are not quantities: years, numbers of groups, months. "1,965" would
+# misread, and these never reach ten thousand.
+_UNGROUPED_FIELDS = (models.SmallIntegerField, models.PositiveSmallIntegerField)
+
+
+class NumberColumn(Column):
+    """A listing's number grouped by thousands as the reports write them (``11,069.60``,
+    ``20,000``); a value that is not a number (a label, a choice) as it is."""
+
+    def get_value(self, instance):
+        value = super().get_value(instance)
+        if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+            return value
+        return numbers.grouped(value)
+
+
+def _groups_digits(model, name: str) -> bool:
+    """Whether ``model``'s listed ``name`` (a field or a property) shows a grouped number."""
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return True  # a property: grouped if what it returns is a number
+    if field.choices or isinstance(field, _UNGROUPED_FIELDS):
+        return False
+    return isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField))
+
+
+class NumberColumnsMixin:
+    """An index view whose ``list_display`` numbers show as ``NumberColumn``: Wagtail would
+    print ``3224417.70`` and ``20000``, without the grouping every figure elsewhere has.
+    Exports are untouched: they write the values themselves."""
+
+    def _get_custom_column(self, field_name, column_class=Column, **kwargs):
+        grouped = LOOKUP_SEP not in field_name and _groups_digits(self.model, field_name)
+        if column_class is Column and grouped:
+            column_class = NumberColumn
+        return super()._get_custom_column(field_name, column_class, **kwargs)
+
+
+@functools.cache
+def number_columns_index_view(view_class: type[IndexView]) -> type[IndexView]:
+    """``view_class`` with ``NumberColumnsMixin`` in front; one class for each index view."""
+    if issubclass(view_class, NumberColumnsMixin):
+        return view_class
+    return type(
+        f"NumberColumns{view_class.__name__}",
+        (NumberColumnsMixin, view_class),
+        {"__module__": __name__, "__doc__": view_class.__doc__},
+    )
+
+
+class NumberColumnsViewSetMixin:
+    """A ``ModelViewSet`` or ``SnippetViewSet`` whose listing groups its numbers.
+
+    Listed before ``ModelViewSet`` or ``SnippetViewSet`` among the bases, as
+    ``BackgroundExportViewSetMixin`` is; the index view is wrapped whichever was chosen.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.index_view_class = number_columns_index_view(self.index_view_class)

@@ -10,6 +10,7 @@ point drawn on it is shifted back before it is saved (``site/static/js/map-base.
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from . import geo
 from .park_map import ParkMap
@@ -53,10 +54,17 @@ def geometry_for_display(value: dict | None, datum: str | None = None) -> dict |
 
 
 def map_base(park: ParkMap | None = None) -> dict:
-    """The base layer's description for ``map-base.js``: tiles or the plan, and the datum."""
+    """The base layer's description for ``map-base.js``: tiles or the plan, the datum, and
+    the zoom buttons' names in the reader's language (Leaflet's own are English)."""
     park = park or ParkMap.load()
     datum = display_datum()
-    base: dict = {"datum": datum, "tiles": None, "plan": None, "bounds": None}
+    base: dict = {
+        "datum": datum,
+        "tiles": None,
+        "plan": None,
+        "bounds": None,
+        "labels": {"zoomIn": gettext("Zoom in"), "zoomOut": gettext("Zoom out")},
+    }
     if settings.MAP_TILES_URL:
         subdomains = [s for s in settings.MAP_TILES_SUBDOMAINS.split(",") if s]
         base["tiles"] = {

@@ -52,9 +52,22 @@ def count(value) -> str:
     return f"{number:,.{places}f}"
 
 
+def grouped(value) -> str:
+    """A number with the places it was stored with, grouped by thousands:
+    ``Decimal("11069.60")`` → ``11,069.60``, ``20000`` → ``20,000``; anything else as text."""
+    number = None if isinstance(value, str) else _decimal(value)
+    if number is None:
+        return "" if value is None else str(value)
+    return f"{number:,f}"
+
+
 def percent(value, places: int = 1) -> str:
     """A percentage already multiplied by 100: ``87.46`` → ``87.5%``."""
     number = _decimal(value)
     if number is None:
         return ""
     return f"{number:,.{places}f}%"
+
+
+# How a figure of each kind reads, for the reports' columns and the ``figure`` filter.
+BY_KIND = {"money": money, "amount": amount, "count": count, "percent": percent}

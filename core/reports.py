@@ -14,12 +14,7 @@ from wagtail.admin.ui.tables import Column, Table
 
 from . import numbers
 
-SHOW = {
-    "money": numbers.money,
-    "amount": numbers.amount,
-    "count": numbers.count,
-    "percent": numbers.percent,
-}
+SHOW = numbers.BY_KIND
 
 
 class FigureColumn(Column):

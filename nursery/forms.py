@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 
 from core.crews import crew_choices
+from core.numbers import count
 from tourism.images import CheckedImageField
 
 from .models import (
@@ -43,7 +44,7 @@ class DateInput(forms.DateInput):
 
 class LotChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, lot):
-        return f"{lot.code} · {lot.species.name} · {lot.spec_label} ({lot.on_hand})"
+        return f"{lot.code} · {lot.species.name} · {lot.spec_label} ({count(lot.on_hand)})"
 
 
 def lot_choices():

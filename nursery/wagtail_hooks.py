@@ -16,7 +16,12 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from core.admin import ListingQuerysetMixin, PermissionMenuItem, YesNoColumn
+from core.admin import (
+    ListingQuerysetMixin,
+    NumberColumnsViewSetMixin,
+    PermissionMenuItem,
+    YesNoColumn,
+)
 from core.dashboard import add_panels
 from core.export_listings import BackgroundExportViewSetMixin
 from core.history_admin import HistoryViewSetMixin
@@ -78,7 +83,7 @@ class ZoneDeleteView(ForbiddenInsteadOfRedirect, snippet_views.DeleteView):
     pass
 
 
-class ZoneViewSet(BackgroundExportViewSetMixin, SnippetViewSet):
+class ZoneViewSet(NumberColumnsViewSetMixin, BackgroundExportViewSetMixin, SnippetViewSet):
     model = Zone
     icon = "site"
     menu_label = _("Zones")
@@ -114,7 +119,11 @@ class LogPermissionPolicy(ModelPermissionPolicy):
 
 
 class NurseryViewSet(
-    BackgroundExportViewSetMixin, HistoryViewSetMixin, ListingQuerysetMixin, ModelViewSet
+    NumberColumnsViewSetMixin,
+    BackgroundExportViewSetMixin,
+    HistoryViewSetMixin,
+    ListingQuerysetMixin,
+    ModelViewSet,
 ):
     add_view_class = NurseryCreateView
     edit_view_class = NurseryEditView

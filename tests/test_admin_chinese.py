@@ -313,3 +313,12 @@ def test_every_admin_screen_of_every_role_is_in_chinese(demo, db, user):
         for text, urls in sorted(findings.items())
     )
     assert not findings, f"English on the Chinese admin for {user.username}:\n{report}"
+
+
+def test_the_sign_in_page_is_in_chinese(db):
+    response = Client().get("/admin/login/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert not untranslated(html, set()), untranslated(html, set())
+    assert re.search(r"<label[^>]*>\s*密码", html)

@@ -10,7 +10,12 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from core.admin import LocalizedPermissionMenuItem, PermissionMenuItem, YesNoColumn
+from core.admin import (
+    LocalizedPermissionMenuItem,
+    NumberColumnsViewSetMixin,
+    PermissionMenuItem,
+    YesNoColumn,
+)
 from core.dashboard import add_panels
 from core.export_listings import BackgroundExportViewSetMixin
 from core.history_admin import HistoryViewSetMixin
@@ -34,7 +39,9 @@ from .tickets.partners_admin import ApiKeyViewSet, PartnerViewSet
 from .tickets.reconcile_views import ReconciliationReportView
 
 
-class TicketTypeViewSet(BackgroundExportViewSetMixin, HistoryViewSetMixin, ModelViewSet):
+class TicketTypeViewSet(
+    NumberColumnsViewSetMixin, BackgroundExportViewSetMixin, HistoryViewSetMixin, ModelViewSet
+):
     name = "tourism_tickettype"
     url_prefix = "tickets/types"
     model = TicketType
@@ -58,7 +65,9 @@ class TicketTypeViewSet(BackgroundExportViewSetMixin, HistoryViewSetMixin, Model
     ]
 
 
-class SlotViewSet(BackgroundExportViewSetMixin, HistoryViewSetMixin, ModelViewSet):
+class SlotViewSet(
+    NumberColumnsViewSetMixin, BackgroundExportViewSetMixin, HistoryViewSetMixin, ModelViewSet
+):
     name = "tourism_slot"
     url_prefix = "tickets/slots"
     model = Slot
@@ -106,7 +115,7 @@ class ClosedDayViewSet(HistoryViewSetMixin, ModelViewSet):
     )
 
 
-class SeasonPriceViewSet(HistoryViewSetMixin, ModelViewSet):
+class SeasonPriceViewSet(NumberColumnsViewSetMixin, HistoryViewSetMixin, ModelViewSet):
     name = "tourism_seasonprice"
     url_prefix = "tickets/season-prices"
     model = SeasonPrice

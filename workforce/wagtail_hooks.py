@@ -11,7 +11,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from core.admin import ListingQuerysetMixin, PermissionMenuItem
+from core.admin import ListingQuerysetMixin, NumberColumnsViewSetMixin, PermissionMenuItem
 from core.dashboard import add_panels
 from core.export_listings import BackgroundExportViewSetMixin
 from core.history_admin import HistoryViewSetMixin
@@ -162,7 +162,11 @@ class WageBatchForm(WagtailAdminModelForm):
 
 
 class WorkforceViewSet(
-    BackgroundExportViewSetMixin, HistoryViewSetMixin, ListingQuerysetMixin, ModelViewSet
+    NumberColumnsViewSetMixin,
+    BackgroundExportViewSetMixin,
+    HistoryViewSetMixin,
+    ListingQuerysetMixin,
+    ModelViewSet,
 ):
     """A model viewset whose refusals answer 403 instead of redirecting to the dashboard;
     each object's history is open to those who may see it."""

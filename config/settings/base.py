@@ -397,6 +397,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 WAGTAIL_SITE_NAME = "花谷 Huagu"
 WAGTAILADMIN_BASE_URL = SITE_BASE_URL
+# Wagtail's sign-in form, with its password field labelled in the reader's language.
+WAGTAILADMIN_USER_LOGIN_FORM = "core.login.SignInForm"
 # The park's staff install no upgrades: the admin home does not ask for new releases.
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

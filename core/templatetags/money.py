@@ -29,6 +29,12 @@ def count(value):
 
 
 @register.filter
+def figure(value, kind):
+    """A figure of ``kind`` (money, amount, count or percent) as ``core.numbers`` writes it."""
+    return numbers.BY_KIND.get(kind, numbers.count)(value)
+
+
+@register.filter
 def percent(value):
     """A percentage (already × 100) with one decimal and a % sign."""
     return numbers.percent(value)

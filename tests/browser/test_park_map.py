@@ -75,6 +75,11 @@ def test_the_park_map_on_a_phone(
     assert urlsplit(plan.get_attribute("src")).path.startswith("/media/")
     assert page.locator("html").get_attribute("lang") == "zh-hans"
     assert page.locator("h1").inner_text() == "公园地图"
+    # The zoom buttons are named in Chinese too (their tooltip and what a screen reader says).
+    zoom_in = page.locator(".leaflet-control-zoom-in")
+    assert (zoom_in.get_attribute("title"), zoom_in.get_attribute("aria-label")) == ("放大", "放大")
+    zoom_out = page.locator(".leaflet-control-zoom-out")
+    assert zoom_out.get_attribute("title") == "缩小"
     page.screenshot(path=str(SCREENSHOTS / "park-map-375.png"))
 
     # Every shape on the map is a row of the list, and every row a shape.

@@ -9,6 +9,7 @@ import pytest
 from django.test import RequestFactory
 from django.utils import timezone
 from wagtail.admin.views.home import HomeView, RecentEditsPanel
+from wagtail.users.models import UserProfile
 
 from nursery import services as nursery_services
 from nursery.dashboard import ManagerPanel
@@ -31,7 +32,12 @@ def panel_types(user) -> set[type]:
     return {type(panel) for panel in view.get_panels()}
 
 
-def dashboard(client, user) -> str:
+def dashboard(client, user, *, language: str = "") -> str:
+    """The admin's home screen as ``user`` sees it, in ``language`` when one is given."""
+    if language:
+        profile = UserProfile.get_for_user(user)
+        profile.preferred_language = language
+        profile.save()
     client.force_login(user)
     response = client.get("/admin/")
     assert response.status_code == 200
@@ -52,7 +58,9 @@ def figure(html: str, name: str) -> int:
 
 
 def number(text: str) -> Decimal:
-    return Decimal(text.replace(",", ""))
+    """A figure as shown (``¥3,224,417.70``, ``23,331``) as a number, once its grouping is right."""
+    assert re.fullmatch(r"¥?-?\d{1,3}(,\d{3})*(\.\d+)?%?", text), f"not a grouped figure: {text}"
+    return Decimal(text.replace(",", "").strip("¥%"))
 
 
 def test_each_role_sees_the_panels_it_serves_and_wagtail_page_panels_only_if_it_edits_pages():
@@ -167,13 +175,14 @@ def test_manager_sees_todays_crews_with_their_villagers_and_pay(client):
     north, south = Crew.objects.create(name="北坡队"), Crew.objects.create(name="南坡队")
     wang, li, zhang, zhao = (VillagerFactory() for _ in range(4))
     work(wang, today, task, crew=north)
-    work(wang, today, task, basis="piece", quantity="40", crew=north)
+    work(wang, today, task, basis="piece", quantity="4000", crew=north)  # ¥2,000
     work(li, today, task, crew=north)
     work(zhang, today, task, crew=south)
     work(zhao, today, task)
     work(zhao, today - datetime.timedelta(days=1), task, crew=south)
 
-    html = dashboard(client, user_in_role("Farm managers"))
+    # In Chinese, as the park reads it: Django's Chinese number format has no grouping.
+    html = dashboard(client, user_in_role("Farm managers"), language="zh-hans")
     todays = WorkEntry.objects.filter(date=today)
     for crew_key, entries in (
         ("北坡队", todays.filter(crew=north)),
@@ -193,7 +202,7 @@ def test_manager_sees_todays_crews_with_their_villagers_and_pay(client):
 def test_official_sees_this_years_job_figures_beside_last_years(client):
     today = timezone.localdate()
     this_year, last_year = today.year, today.year - 1
-    task = task_with_rates(day="100.00")
+    task = task_with_rates(day="1000.00")  # wages in thousands: grouped
     villagers = [VillagerFactory() for _ in range(5)]
     days_this = [datetime.date(this_year, 1, 5), datetime.date(this_year, 1, 6)]
     days_last = [datetime.date(last_year, 3, 1)]
@@ -213,7 +222,7 @@ def test_official_sees_this_years_job_figures_beside_last_years(client):
             "wages": sum((e.amount for e in entries), Decimal("0")),
         }
 
-    html = dashboard(client, user_in_role("Officials"))
+    html = dashboard(client, user_in_role("Officials"), language="zh-hans")
     for key, value in year_figures(this_year).items():
         assert number(cell(html, "data-figure", key, "current")) == value
     for key, value in year_figures(last_year).items():

@@ -16,6 +16,7 @@ import pytest
 import segno
 from django.test import Client
 from django.utils import timezone, translation
+from wagtail.users.models import UserProfile
 
 from tests.tickets.factories import (
     SlotFactory,
@@ -536,6 +537,26 @@ def test_the_takings_page_answers_sellers_and_order_readers_only(day_of_sales, s
     assert Client().get(TAKINGS).status_code == 302
 
 
+def test_the_takings_page_groups_its_figures_for_a_chinese_reader(day_of_sales, today_slot):
+    guided = TicketTypeFactory(name="讲解套票", name_en="Guided", price=Decimal("1234.50"))
+    box_office_sell(
+        slot_id=today_slot.pk, quantities={guided.pk: 1}, method=CASH, user=day_of_sales.seller
+    )
+    by_method, _by_staff, total, _refunded = _expected_takings(timezone.localdate())
+    profile = UserProfile.get_for_user(day_of_sales.seller)
+    profile.preferred_language = "zh-hans"
+    profile.save()
+    client = Client()
+    client.force_login(day_of_sales.seller)
+
+    html = client.get(TAKINGS).content.decode()
+
+    assert by_method["cash"]["amount"] == Decimal("1384.50")
+    assert total["amount"] == Decimal("1654.50")
+    assert "1,384.50" in html and "1,654.50" in html
+    assert "1384.50" not in html and "1654.50" not in html
+
+
 def test_another_days_takings_are_shown_for_that_day(day_of_sales):
     client = Client()
     client.force_login(day_of_sales.seller)
@@ -589,6 +610,10 @@ def test_gate_staff_sell_on_the_page_and_see_the_sale(fares, today_slot, seller)
     page = client.get(response["Location"]).content.decode()
     assert "2 visitors admitted." in page
     assert "¥120.00 paid by Cash" in page
+    # The same sale in Chinese, punctuated as Chinese is.
+    day = today_slot.date
+    chinese = client.get(f"/gate/sell/{order.reference}/").content.decode()
+    assert f"入园：{day.year}年{day.month}月{day.day}日" in chinese
     # A second tap on the same form (the browser resending it) sells nothing more.
     client.post(
         SELL,

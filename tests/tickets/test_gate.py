@@ -13,7 +13,8 @@ import pytest
 import segno
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from PIL import Image
 
 from tests.tickets.factories import (
@@ -222,9 +223,14 @@ def test_ticket_for_another_day_is_not_for_today(gate_client, fares, today):
     for ticket, date in [(later, tomorrow), (earlier, yesterday)]:
         answer = scan_ticket(gate_client, ticket)
         assert answer["result"] == "wrong_date"
-        assert date.isoformat() in answer["message"]
+        assert date_format(date, "DATE_FORMAT") in answer["message"]
         ticket.refresh_from_db()
         assert ticket.checked_in_at is None
+
+    # In Chinese the day reads as every other date at the gate does.
+    with translation.override("zh-hans"):
+        refused = services.ticket_check_in(payload=ticket_payload(later.code), user=None)
+    assert f"{tomorrow.year}年{tomorrow.month}月{tomorrow.day}日" in refused.message
 
 
 def test_payload_with_a_wrong_signature_is_forged(gate_client, fares, today_slot):

@@ -265,6 +265,22 @@ def test_a_csv_saved_by_a_chinese_excel_is_read():
     assert [(r.name, r.document_type, r.number) for r in read] == [("团员一", "id_card", person(1))]
 
 
+def test_the_blank_list_downloads_as_a_spreadsheet_or_csv_and_nothing_else():
+    client = Client()
+    sheet = client.get("/tickets/group/visitors.xlsx")
+    text = client.get("/tickets/group/visitors.csv")
+
+    assert sheet.status_code == 200 and sheet.content.startswith(b"PK")
+    assert sheet["Content-Disposition"] == 'attachment; filename="group-visitors.xlsx"'
+    assert text.status_code == 200 and text["Content-Type"] == "text/csv; charset=utf-8"
+    assert text["Content-Disposition"] == 'attachment; filename="group-visitors.csv"'
+    # Another ending is no download, and nothing of the address reaches a header.
+    for ending in ("exe", 'x";a="b', "csv.exe", "CSV"):
+        response = client.get(f"/tickets/group/visitors.{ending}")
+        assert response.status_code == 404, ending
+        assert "Content-Disposition" not in response, ending
+
+
 # --- the gate ------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tests.tickets.factories import SlotFactory, whole_day_slot
 from tourism.tickets import lookup, services
@@ -303,6 +303,24 @@ def test_with_the_code_the_tourist_sees_and_cancels_an_order(capsys, ticket_type
     assert order.status == Order.Status.CANCELLED
     assert order.reference in response.content.decode()  # named in the message
     assert "cancel-" not in response.content.decode()
+
+
+def test_the_orders_found_list_their_tickets_as_chinese_writes_a_list(capsys, ticket_types):
+    slot = whole_day_slot(timezone.localdate() + datetime.timedelta(days=5))
+    services.order_create(
+        slot_id=slot.pk,
+        quantities={ticket_types.adult.pk: 2, ticket_types.child.pk: 1},
+        contact=services.Contact("王小花", "138 0000 1234", ""),
+        provider=GateProvider(),
+    )
+    client = Client()
+    _response, code = ask_and_read(client, capsys, "+86 138 0000 1234")
+
+    client.post(reverse("tickets:find_code"), {"code": code})
+    with translation.override("zh-hans"):
+        page = client.get(reverse("tickets:find_orders"))
+
+    assert "成人票 × 2、儿童票 × 1" in page.content.decode()
 
 
 def test_the_verified_phone_is_remembered_for_a_while_and_sign_out_ends_it(

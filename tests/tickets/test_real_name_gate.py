@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from tests.tickets.factories import (
     TicketTypeFactory,
@@ -100,7 +101,7 @@ def test_an_id_number_with_no_ticket_today_is_told_so(gate_client, adult):
     nobody = scan(gate_client, BOB)
 
     assert later["result"] == "wrong_date"
-    assert tomorrow.isoformat() in later["message"]
+    assert date_format(tomorrow, "DATE_FORMAT") in later["message"]
     assert nobody["result"] == "no_ticket"
     assert nobody["label"] == "No ticket today"
 

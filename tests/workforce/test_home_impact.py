@@ -10,17 +10,17 @@ from workforce.reports import impact_this_year, job_report
 
 def test_home_page_shows_villagers_employed_and_wages_this_year(client, home_page):
     today = timezone.localdate()
-    task = task_with_rates()
+    task = task_with_rates(day="1000.00")
     villagers = [VillagerFactory() for _ in range(3)]
     for villager in villagers:
         work(villager, today, task)
     work(villagers[0], today.replace(year=today.year - 1), task)  # last year: not counted
     report = job_report(start=datetime.date(today.year, 1, 1), end=today).current
     impact = impact_this_year()
-    assert (impact["employed"], impact["wages"]) == (report.employed, report.wages) == (3, 300)
+    assert (impact["employed"], impact["wages"]) == (report.employed, report.wages) == (3, 3000)
     html = client.get("/").content.decode()
     assert 'id="impact-heading"' in html
-    assert "¥300" in html
+    assert "¥3,000" in html  # grouped in Chinese too
     for villager in villagers:
         assert villager.name not in html
 

@@ -27,7 +27,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets.button import HeaderButton
 
-from core.reports import ColumnsExportMixin
+from core.reports import ColumnsExportMixin, FigureColumn
 
 from .box_office import (
     SELL_PERMISSION,
@@ -273,11 +273,11 @@ class TakingsReportView(ColumnsExportMixin, ReportView):
         return [
             Column("group", label=_("By")),
             Column("label", label=_("Name")),
-            Column("sales", label=_("Sales")),
-            Column("tickets", label=_("Number of tickets")),
-            Column("amount", label=_("Taken (CNY)")),
-            Column("refunded", label=_("Refunded (CNY)")),
-            Column("net", label=_("Net (CNY)")),
+            FigureColumn("sales", label=_("Sales")),
+            FigureColumn("tickets", label=_("Number of tickets")),
+            FigureColumn("amount", label=_("Taken (CNY)"), kind="amount"),
+            FigureColumn("refunded", label=_("Refunded (CNY)"), kind="amount"),
+            FigureColumn("net", label=_("Net (CNY)"), kind="amount"),
         ]
 
     def get_header_buttons(self):

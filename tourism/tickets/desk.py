@@ -21,13 +21,14 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import FormView
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.views.generic import InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from core.admin import NumberColumnsViewSetMixin
 from core.export_listings import BackgroundExportViewSetMixin
 from core.history_admin import HistoryIndexView, HistoryViewSetMixin
 from core.id_crypto import id_number_hash
@@ -55,7 +56,8 @@ def _visit_words(value) -> str:
 
 
 def _types_words(counts: dict, names: dict) -> str:
-    return ", ".join(f"{names.get(int(pk), pk)} × {n}" for pk, n in counts.items()) or "—"
+    separator = pgettext("separator between items of a list", ", ")
+    return separator.join(f"{names.get(int(pk), pk)} × {n}" for pk, n in counts.items()) or "—"
 
 
 def _money_words(data: dict) -> str:
@@ -734,7 +736,9 @@ class OrderFilterSet(WagtailFilterSet):
         }
 
 
-class OrderViewSet(BackgroundExportViewSetMixin, HistoryViewSetMixin, ModelViewSet):
+class OrderViewSet(
+    NumberColumnsViewSetMixin, BackgroundExportViewSetMixin, HistoryViewSetMixin, ModelViewSet
+):
     """Tickets → Orders: the order desk."""
 
     name = "tourism_order"

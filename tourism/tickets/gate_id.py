@@ -13,6 +13,7 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from core.id_crypto import id_number_hash
@@ -104,7 +105,7 @@ def id_check_in(*, number: str, user, now: datetime.datetime | None = None) -> C
         return CheckIn(
             "wrong_date",
             _("No ticket today; %(name)s has a ticket for %(date)s.")
-            % {"name": upcoming.name, "date": upcoming.visit_date.isoformat()},
+            % {"name": upcoming.name, "date": date_format(upcoming.visit_date, "DATE_FORMAT")},
             upcoming.ticket,
         )
     return CheckIn("no_ticket", _("No ticket for today under this ID number."))

@@ -19,7 +19,7 @@ from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from core.admin import YesNoColumn
+from core.admin import NumberColumnsViewSetMixin, YesNoColumn
 from core.history_admin import HistoryViewSetMixin
 from core.phones import normalise_phone
 
@@ -146,7 +146,7 @@ class KeyStateColumn(Column):
         }[instance.state()]
 
 
-class ApiKeyViewSet(HistoryViewSetMixin, ModelViewSet):
+class ApiKeyViewSet(NumberColumnsViewSetMixin, HistoryViewSetMixin, ModelViewSet):
     name = "tourism_apikey"
     url_prefix = "tickets/api-keys"
     model = ApiKey

@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from django.db import OperationalError, connection, transaction
 from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -795,7 +796,8 @@ def ticket_check_in(*, payload: str, user, now: datetime.datetime | None = None)
     if order.slot.date != timezone.localdate(now):
         return CheckIn(
             "wrong_date",
-            _("This ticket is for %(date)s.") % {"date": order.slot.date.isoformat()},
+            _("This ticket is for %(date)s.")
+            % {"date": date_format(order.slot.date, "DATE_FORMAT")},
             ticket,
         )
     with transaction.atomic():

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import alipay_views, group_views, lookup_views, views, wechat_views
 
@@ -27,11 +27,11 @@ urlpatterns = [
     path("find/orders/<str:reference>/cancel/", lookup_views.find_cancel, name="find_cancel"),
     path("find/sign-out/", lookup_views.find_sign_out, name="find_sign_out"),
     path("group/", group_views.group_booking, name="group_booking"),
-    path(
-        "group/visitors.<str:kind>",
+    # The blank list comes as a spreadsheet or as CSV; any other ending is not a page.
+    re_path(
+        r"^group/visitors\.(?P<kind>csv|xlsx)$",
         group_views.group_list_template,
         name="group_list_template",
-        kwargs=None,
     ),
     path("order/<str:token>/group/", group_views.group_list, name="group_list"),
 ]

@@ -62,9 +62,20 @@
     return [Math.round(p[0] * 1e7) / 1e7, Math.round(p[1] * 1e7) / 1e7];
   }
 
-  /* A Leaflet map on `element` with the park's base layer, fitted to the park. */
+  /* A Leaflet map on `element` with the park's base layer, fitted to the park; its zoom
+     buttons are named in the page's language (`base.labels`). */
   function create(element, base, options) {
-    var map = L.map(element, Object.assign({ zoomSnap: 0.25, attributionControl: true }, options || {}));
+    var settings = Object.assign({ zoomSnap: 0.25, attributionControl: true }, options || {});
+    var zooms = settings.zoomControl !== false;
+    settings.zoomControl = false;
+    var map = L.map(element, settings);
+    if (zooms) {
+      var labels = base.labels || {};
+      var named = {};
+      if (labels.zoomIn) named.zoomInTitle = labels.zoomIn;
+      if (labels.zoomOut) named.zoomOutTitle = labels.zoomOut;
+      L.control.zoom(named).addTo(map);
+    }
     map.attributionControl.setPrefix(false);
     if (base.tiles) {
       L.tileLayer(base.tiles.url, {
