@@ -18,6 +18,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.fields import register_display_class
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import IndexView
 
 from . import numbers
@@ -50,6 +51,17 @@ class LocalizedPermissionMenuItem(PermissionMenuItem):
         component = super().render_component(request)
         component.url = reverse(self.url_name)
         return component
+
+
+class AdminPageMixin(WagtailAdminTemplateMixin):
+    """A page of the project's own in the admin (a form, a list): its header names it.
+
+    Wagtail's header shows a view's breadcrumbs in place of its title; with only "Home"
+    among them, the page would be headed "Home".
+    """
+
+    def get_breadcrumbs_items(self):
+        return [*self.breadcrumbs_items, {"url": "", "label": self.get_page_title()}]
 
 
 class ListingQuerysetMixin:

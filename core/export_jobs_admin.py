@@ -10,23 +10,20 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from .admin import AdminPageMixin
 from .export_jobs import CONTENT_TYPES, ExportJob
 
 # Jobs are kept for EXPORTS_KEEP_DAYS; this bounds the page for someone who exports a lot.
 SHOWN = 200
 
 
-class ExportJobsView(WagtailAdminTemplateMixin, TemplateView):
+class ExportJobsView(AdminPageMixin, TemplateView):
     """The user's exports, newest first: waiting, being prepared, ready to download or failed."""
 
     template_name = "core/export_jobs.html"
     page_title = gettext_lazy("My exports")
     header_icon = "download"
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         jobs = list(ExportJob.objects.filter(owner=self.request.user)[:SHOWN])

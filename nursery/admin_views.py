@@ -22,10 +22,10 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView, InspectView
 from wagtail.admin.views.reports import ReportView
 
+from core.admin import AdminPageMixin
 from core.export_jobs import BackgroundExportMixin
 from core.reports import ColumnsExportMixin, FigureColumn, TotalsReportMixin
 
@@ -141,7 +141,7 @@ class TreeEditView(TreeWarningMixin, NurseryEditView):
         return super().get_context_data(**kwargs)
 
 
-class NurseryFormView(WagtailAdminTemplateMixin, FormView):
+class NurseryFormView(AdminPageMixin, FormView):
     """A form whose valid data goes to one service; a refusal is shown on the form."""
 
     template_name = "nursery/admin/form.html"
@@ -234,7 +234,7 @@ class DeliveryView(NurseryFormView):
         return _("Delivery recorded."), reverse("nursery_reservation:index")
 
 
-class AcquisitionView(WagtailAdminTemplateMixin, FormView):
+class AcquisitionView(AdminPageMixin, FormView):
     """Record a purchase and its lines; the landed cost lands in the new lots and trees."""
 
     form_class = AcquisitionForm
@@ -306,7 +306,7 @@ class AcquisitionView(WagtailAdminTemplateMixin, FormView):
         return redirect(reverse("nursery_acquisition:index"))
 
 
-class ImportView(WagtailAdminTemplateMixin, FormView):
+class ImportView(AdminPageMixin, FormView):
     """CSV import of lots or specimen trees, with a dry run that previews every row's errors."""
 
     form_class = ImportForm

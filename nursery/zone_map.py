@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from core import geo
+from core.admin import AdminPageMixin
 from core.map_base import map_base
 from core.park_map import ParkMap
 
@@ -159,7 +159,7 @@ def zone_map(*, measure_key: str, today: datetime.date | None = None) -> dict:
     return {"measure": measure, "zones": zones, "legend": legend, "trees": trees}
 
 
-class ZoneMapView(WagtailAdminTemplateMixin, TemplateView):
+class ZoneMapView(AdminPageMixin, TemplateView):
     """The zones on the park map coloured by survival, stock value or checks due; a table below."""
 
     template_name = "nursery/admin/zone_map.html"
@@ -172,9 +172,6 @@ class ZoneMapView(WagtailAdminTemplateMixin, TemplateView):
         if not request.user.has_perms(self.permissions):
             return forbidden(request)
         return super().dispatch(request, *args, **kwargs)
-
-    def get_breadcrumbs_items(self):
-        return [*self.breadcrumbs_items, {"url": "", "label": self.page_title}]
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -22,9 +22,9 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.generic import FormView, TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView
 
+from core.admin import AdminPageMixin
 from core.charts import month_bars
 from core.export_jobs import ExportRefused, Spreadsheet, export_params, export_response
 from core.sheets import Percent
@@ -416,7 +416,7 @@ def pay_sheet_spreadsheet(*, params, user) -> Spreadsheet:
     return pay_sheet_sheet(batch, pay_sheet(batch=batch, user=user))
 
 
-class CrewDayView(WagtailAdminTemplateMixin, FormView):
+class CrewDayView(AdminPageMixin, FormView):
     """A crew's day in one form: date, task, basis, and each present villager's quantity."""
 
     form_class = CrewDayForm
@@ -528,7 +528,7 @@ def _entry_context(entry: WorkEntry) -> dict:
     }
 
 
-class LockedEntryPage(WagtailAdminTemplateMixin, TemplateView):
+class LockedEntryPage(AdminPageMixin, TemplateView):
     """A locked work entry, read-only, with the reason and the way to correct it."""
 
     template_name = "workforce/work_entry_locked.html"
@@ -581,7 +581,7 @@ class WorkEntryDeleteView(LockedEntryMixin, DeleteView):
             raise PermissionDenied(error.message) from error
 
 
-class WorkEntryCorrectView(WagtailAdminTemplateMixin, FormView):
+class WorkEntryCorrectView(AdminPageMixin, FormView):
     """Record a correction of a locked entry: a new entry that a later batch pays or recovers."""
 
     form_class = CorrectionForm

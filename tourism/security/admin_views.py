@@ -8,14 +8,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
-from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from core.admin import AdminPageMixin
 
 from .logins import lockout_reset, lockouts_current
 
 KINDS = ("username", "ip_address")
 
 
-class LockoutsView(WagtailAdminTemplateMixin, TemplateView):
+class LockoutsView(AdminPageMixin, TemplateView):
     """Accounts and addresses locked now for too many failed sign-ins, each with "Unlock"."""
 
     template_name = "tourism/admin/lockouts.html"
