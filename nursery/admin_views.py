@@ -11,7 +11,6 @@ import django_filters
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
 from django.http import HttpResponseForbidden
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -27,6 +26,7 @@ from wagtail.admin.views.reports import ReportView
 
 from core.admin import AdminPageMixin
 from core.export_jobs import BackgroundExportMixin
+from core.numbers import amount
 from core.reports import ColumnsExportMixin, FigureColumn, TotalsReportMixin
 
 from . import imports, selectors, services
@@ -300,7 +300,8 @@ class AcquisitionView(AdminPageMixin, FormView):
             _("Purchase %(ref)s recorded: ¥%(total)s with landed costs.")
             % {
                 "ref": acquisition.reference,
-                "total": acquisition.lines.aggregate(t=Sum("allocated_cost"))["t"],
+                # What the purchase cost in all: the lines' prices and the extra costs.
+                "total": amount(sum(line.landed_total for line in acquisition.lines.all())),
             },
         )
         return redirect(reverse("nursery_acquisition:index"))

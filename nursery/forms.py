@@ -43,8 +43,33 @@ class DateInput(forms.DateInput):
 
 
 class LotChoiceField(forms.ModelChoiceField):
+    """A lot by its code, species and size, with the plants it holds."""
+
     def label_from_instance(self, lot):
-        return f"{lot.code} · {lot.species.name} · {lot.spec_label} ({count(lot.on_hand)})"
+        return f"{lot.code} · {lot.species.name} · {lot.spec_label} ({count(self.shown(lot))})"
+
+    def shown(self, lot) -> int:
+        return lot.on_hand
+
+
+class AvailableLotChoiceField(LotChoiceField):
+    """A lot with what is left to sell: its plants not already reserved for a customer."""
+
+    def shown(self, lot) -> int:
+        return lot.available
+
+
+class OutstandingReservationField(forms.ModelChoiceField):
+    """A reservation by customer, project and lot, with what is still to be delivered."""
+
+    def label_from_instance(self, reservation):
+        project = f" · {reservation.project}" if reservation.project else ""
+        return _("%(customer)s%(project)s · %(lot)s: %(n)s to deliver") % {
+            "customer": reservation.customer,
+            "project": project,
+            "lot": reservation.lot.code,
+            "n": count(reservation.outstanding),
+        }
 
 
 def lot_choices():
@@ -76,7 +101,9 @@ class StockMovementForm(forms.Form):
 
 class ReservationForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.all())
-    lot = LotChoiceField(label=_("Lot"), queryset=StockLot.objects.select_related("species"))
+    lot = AvailableLotChoiceField(
+        label=_("Lot"), queryset=StockLot.objects.select_related("species")
+    )
     quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=1_000_000)
     unit_price = forms.DecimalField(
         label=_("Unit price (CNY)"), min_value=0, max_digits=12, decimal_places=2, required=False
@@ -85,7 +112,7 @@ class ReservationForm(forms.Form):
 
 
 class DeliveryForm(forms.Form):
-    reservation = forms.ModelChoiceField(
+    reservation = OutstandingReservationField(
         label=_("Reservation"),
         queryset=Reservation.objects.filter(status=Reservation.Status.OPEN).select_related(
             "customer", "lot"

@@ -32,6 +32,7 @@ from .models import (
     Planting,
     Reservation,
     Species,
+    SpecimenMeasurement,
     SpecimenTree,
     StockEntry,
     StockLot,
@@ -427,7 +428,12 @@ def acquisition_record(
     allocation: str = Acquisition.Allocation.VALUE,
     user=None,
 ) -> Acquisition:
-    """A purchase with its landed cost: extra costs spread over the lines, each line into a lot or specimen trees."""
+    """A purchase with its landed cost: extra costs spread over the lines, each line into a lot or specimen trees.
+
+    A line of specimen trees gives each tree its zone, when one is named (where the trees
+    stand until they are planted), and its size as bought, when one is given: a
+    measurement on the day of the purchase.
+    """
     if not lines:
         raise NurseryError(_("An acquisition needs at least one line."))
     for line in lines:
@@ -467,6 +473,7 @@ def acquisition_record(
     shares = allocate(acquisition.extra_cost, weights)
     received_at = at_noon(acquired_on)
     specimens = []
+    sizes: dict[str, dict] = {}  # a tree's tag: its size as bought
     for line, share in zip(lines, shares, strict=True):
         row = AcquisitionLine.objects.create(
             acquisition=acquisition,
@@ -484,10 +491,13 @@ def acquisition_record(
                     acquisition_line=row,
                     origin_province=origin_province,
                     origin_province_en=line.origin_province_en,
+                    zone=line.zone,
                     cost=cost,
                 )
                 for tag, cost in zip(line.specimen_tags, costs, strict=True)
             ]
+            if line.spec:
+                sizes.update(dict.fromkeys(line.specimen_tags, line.spec))
         else:
             lot_create.__wrapped__(
                 code=line.lot_code,
@@ -511,6 +521,11 @@ def acquisition_record(
                 _("These tags are already used: %(tags)s") % {"tags": ", ".join(sorted(taken))}
             )
         SpecimenTree.objects.bulk_create(specimens)
+        trees = SpecimenTree.objects.filter(tag__in=sizes).values_list("tag", "pk")
+        SpecimenMeasurement.objects.bulk_create(
+            SpecimenMeasurement(tree_id=pk, measured_on=acquired_on, **sizes[tag])
+            for tag, pk in trees
+        )
     return acquisition
 
 

@@ -50,10 +50,10 @@ def xlsx_bytes(tables: list[Table], *, title_lines: list[str] = ()) -> bytes:
             title if title not in workbook.sheetnames else f"{title[:25]} {number}"
         )
         lines = list(title_lines)
-        if lines:
-            lines[0] = f"{lines[0]} · {table.title}"
-        else:
+        if not lines:
             lines = [table.title]
+        elif lines[0] != table.title:  # a sheet whose table is the whole document says so once
+            lines[0] = f"{lines[0]} · {table.title}"
         write_table(
             sheet,
             title_lines=lines,

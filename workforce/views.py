@@ -331,8 +331,9 @@ def roster_view(request):
 
 def roster_sheet(lines, *, data, title) -> Spreadsheet:
     village = data.get("village")
+    # The table's title is the sheet's first title line: the sheet reads "花名册" once.
     return spreadsheet(
-        roster_tables(lines, title=_("Roster")),
+        roster_tables(lines, title=_("Roster (花名册)")),
         filename=f"roster-{data['start']}-{data['end']}",
         title=title,
         title_lines=[

@@ -4,10 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
-from nursery.models import Acquisition, SpecimenTree, StockLot
+from nursery.models import Acquisition, SpecimenMeasurement, SpecimenTree, StockLot
 from tests.tickets.factories import user_in_role
 
 from .factories import SpeciesFactory, SupplierFactory, ZoneFactory
@@ -66,6 +67,53 @@ def test_a_manager_records_a_purchase_of_a_lot_and_two_tagged_trees(client):
     assert lot.on_hand == 6
     assert sorted(SpecimenTree.objects.values_list("tag", flat=True)) == ["T901", "T902"]
     assert SpecimenTree.objects.get(tag="T901").cost == Decimal("5050.00")
+    # What it cost in all: 6 × ¥50 + 2 × ¥5,000 + ¥400 of transport and crane.
+    (message,) = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "¥10,700.00" in message
+
+
+def test_tagged_trees_keep_the_zone_and_the_size_given_on_their_line(client):
+    client.force_login(user_in_role("Farm managers"))
+    species, zone = SpeciesFactory(), ZoneFactory(code="B2")
+
+    response = _post(
+        client,
+        trees={
+            "species": species.pk,
+            "quantity": "3",
+            "unit_price": "8000.00",
+            "zone": zone.pk,
+            "stem_diameter_cm": "25",
+            "height_cm": "600",
+            "specimen_tags": "RV-101, RV-102 RV-103",
+        },
+    )
+
+    assert response.status_code == 302
+    trees = SpecimenTree.objects.order_by("tag")
+    assert [t.zone_id for t in trees] == [zone.pk] * 3
+    bought = Acquisition.objects.get().acquired_on
+    sizes = SpecimenMeasurement.objects.order_by("tree__tag")
+    assert [(m.tree.tag, m.measured_on, m.stem_diameter_cm, m.height_cm) for m in sizes] == [
+        (tag, bought, Decimal("25.0"), 600) for tag in ("RV-101", "RV-102", "RV-103")
+    ]
+
+
+def test_tagged_trees_without_a_size_get_no_measurement(client):
+    client.force_login(user_in_role("Farm managers"))
+
+    _post(
+        client,
+        trees={
+            "species": SpeciesFactory().pk,
+            "quantity": "1",
+            "unit_price": "900",
+            "specimen_tags": "RV-201",
+        },
+    )
+
+    assert SpecimenTree.objects.get().zone is None
+    assert not SpecimenMeasurement.objects.exists()
 
 
 def test_a_line_without_lot_or_tags_is_refused_and_nothing_is_saved(client):

@@ -356,3 +356,24 @@ def test_the_field_form_refuses_a_future_date_and_a_bad_quantity(client, manager
     assert response.status_code == 400
     assert "The date cannot be in the future." in html and "Enter a whole number." in html
     assert Planting.objects.count() == 0
+
+
+def test_the_reserve_and_deliver_forms_count_what_is_left(client):
+    from nursery.forms import DeliveryForm, ReservationForm
+
+    lot = make_lot(180, code="N1-GH-02")
+    customer = CustomerFactory(name="绿城园林")
+    services.reservation_create(customer=customer, lot=lot, quantity=40, project="滨江公园")
+    open_one = services.reservation_create(customer=customer, lot=lot, quantity=60)
+    services.reservation_deliver(reservation=open_one, quantity=20, delivered_at=timezone.now())
+
+    lots = [label for value, label in ReservationForm().fields["lot"].choices if value]
+    reservations = [label for value, label in DeliveryForm().fields["reservation"].choices if value]
+
+    # 180 bought, 40 + 60 reserved, 20 of them delivered: 160 on hand, 80 reserved.
+    (label,) = [label for label in lots if label.startswith("N1-GH-02")]
+    assert label.endswith("(80)")
+    assert sorted(reservations) == [
+        "绿城园林 · N1-GH-02: 40 to deliver",
+        "绿城园林 · 滨江公园 · N1-GH-02: 40 to deliver",
+    ]

@@ -52,6 +52,11 @@ def group_rate(db):
     )
 
 
+def booked_ahead() -> datetime.datetime:
+    """When a group visiting today booked: two days ahead, before its list closed."""
+    return timezone.now() - datetime.timedelta(days=2)
+
+
 def person(n: int) -> str:
     """The n-th made-up group member's ID number (distinct sequence numbers)."""
     return id_number("19900101", sequence=f"{n:03d}")
@@ -135,6 +140,43 @@ def test_a_group_larger_than_the_places_left_is_refused_with_nothing_saved(group
     assert Order.objects.count() == 1
     assert GroupBooking.objects.count() == 1
     assert Visitor.objects.count() == 1
+
+
+def test_a_group_cannot_book_a_time_whose_list_would_already_be_closed(group_rate):
+    slot = SlotFactory(capacity=100)
+    hours = groups.BookingRules.current().group_list_cutoff_hours
+    entry = timezone.make_aware(datetime.datetime.combine(slot.date, slot.starts_at))
+    cutoff = entry - datetime.timedelta(hours=hours)
+
+    with pytest.raises(services.BookingError) as refused:
+        book_group(slot, 20, now=cutoff + datetime.timedelta(minutes=1))
+
+    assert refused.value.field == "slot"
+    assert f"at least {hours} hours before" in str(refused.value)
+    assert not Order.objects.exists()
+    slot.refresh_from_db()
+    assert slot.taken == 0
+    # Up to the cut-off itself the group books, and its list is still open.
+    order = book_group(slot, 20, now=cutoff)
+    assert groups.may_change_list(order, now=cutoff)
+
+
+def test_the_group_page_offers_only_times_a_list_can_still_be_completed_for(group_rate):
+    today = timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    # Tomorrow's early time closes to groups within the cut-off; a week ahead stays open.
+    early = SlotFactory(
+        date=tomorrow, starts_at=datetime.time(0, 0), ends_at=datetime.time(1, 0), capacity=100
+    )
+    later = SlotFactory(capacity=100)
+    page = Client()
+
+    soon = page.get("/en/tickets/group/", {"date": tomorrow.isoformat()}).content.decode()
+    ahead = page.get("/en/tickets/group/", {"date": later.date.isoformat()}).content.decode()
+
+    assert f'value="{early.pk}"' not in soon
+    assert "Groups book at least" in soon and "Please choose a later date." in soon
+    assert f'value="{later.pk}"' in ahead and "Groups book at least" not in ahead
 
 
 def test_the_group_rate_is_not_sold_on_the_ordinary_booking_page(group_rate, ticket_types):
@@ -287,7 +329,7 @@ def test_the_blank_list_downloads_as_a_spreadsheet_or_csv_and_nothing_else():
 def test_one_scan_of_the_group_code_admits_all_35_once(group_rate):
     today = timezone.localdate()
     slot = SlotFactory(date=today, starts_at=None, ends_at=None, capacity=100)
-    order = book_group(slot, 35, now=timezone.now())
+    order = book_group(slot, 35, now=booked_ahead())
     gate = user_in_role("Gate staff")
 
     first = services.ticket_check_in(payload=ticket_payload(order.group.code), user=gate)
@@ -306,7 +348,7 @@ def test_one_scan_of_the_group_code_admits_all_35_once(group_rate):
 def test_a_group_scan_admits_only_those_not_admitted_one_by_one(group_rate):
     today = timezone.localdate()
     slot = SlotFactory(date=today, starts_at=None, ends_at=None, capacity=100)
-    order = book_group(slot, 12, now=timezone.now())
+    order = book_group(slot, 12, now=booked_ahead())
     gate = user_in_role("Gate staff")
     one = order.tickets.order_by("pk").last()
     assert services.ticket_check_in(payload=ticket_payload(one.code), user=gate).result == "valid"

@@ -88,6 +88,8 @@ def test_roster_masks_id_numbers_in_the_page_and_in_every_export(official, workf
     xlsx = official.get(ROSTER, {**Q2_QUERY, "format": "xlsx"})
     csv_text = official.get(ROSTER, {**Q2_QUERY, "format": "csv"}).content.decode("utf-8-sig")
     cells = " ".join(str(c) for rows in xlsx_sheets(xlsx).values() for row in rows for c in row)
+    title = openpyxl.load_workbook(io.BytesIO(xlsx.content)).worksheets[0]["A1"].value
+    assert title == "Roster (花名册)"  # once, not "Roster (花名册) · Roster"
     for text in (page, csv_text, cells):
         assert workforce.wang.masked_id_number in text
         for number in full_ids():

@@ -56,11 +56,12 @@ def group_booking(request):
         )
 
     day = day_availability(selected)
-    slots = [s for s in day.slots if s.bookable]
+    bookable = [s for s in day.slots if s.bookable]
+    slots = groups.slots_open_to_groups(bookable)
     form = GroupBookingForm(
         request.POST if request.method == "POST" else None, slots=slots, online=provider.online
     )
-    context.update({"day": day, "form": form, "slots": slots})
+    context.update({"day": day, "form": form, "slots": slots, "too_late": bool(bookable)})
     if request.method == "POST" and form.is_valid():
         cleaned = form.cleaned_data
         try:

@@ -28,7 +28,7 @@ from tourism.models import TicketType
 
 from . import services
 from .group_models import GroupBooking
-from .models import Order, Payment, Ticket
+from .models import Order, Payment, Slot, Ticket
 from .rules import BookingRules
 from .selectors import price_for
 from .services import BookingError, CheckIn, NotAllowed
@@ -143,6 +143,16 @@ def group_create(
             _("At most %(n)s people per group booking.") % {"n": MAX_LIST_ROWS}, field="people"
         )
     slot = services._bookable_slot(slot_id, now=now)
+    if now > list_deadline(slot):
+        # The list would already be closed: the group could never name its visitors.
+        raise BookingError(
+            _(
+                "Groups book at least %(hours)s hours before their entry time, so that the "
+                "visitor list can be completed. Please choose a later time."
+            )
+            % {"hours": rules.group_list_cutoff_hours},
+            field="slot",
+        )
     rate = group_rate(slot.date)
     if rate is None:
         raise BookingError(_("Group bookings are not offered just now."), field="people")
@@ -185,11 +195,22 @@ def group_create(
 # --- the visitor list -------------------------------------------------------------------
 
 
+def list_deadline(slot: Slot) -> datetime.datetime:
+    """Until when a group entering in ``slot`` may add to or change its visitor list."""
+    start = slot.starts_at or datetime.time(0, 0)
+    visit = timezone.make_aware(datetime.datetime.combine(slot.date, start))
+    return visit - datetime.timedelta(hours=BookingRules.current().group_list_cutoff_hours)
+
+
 def group_list_deadline(order: Order) -> datetime.datetime:
     """Until when the leader may add to or change the visitor list."""
-    start = order.slot.starts_at or datetime.time(0, 0)
-    visit = timezone.make_aware(datetime.datetime.combine(order.slot.date, start))
-    return visit - datetime.timedelta(hours=BookingRules.current().group_list_cutoff_hours)
+    return list_deadline(order.slot)
+
+
+def slots_open_to_groups(slots, *, now: datetime.datetime | None = None) -> list[Slot]:
+    """Those of ``slots`` a group may still book: its list could still be completed."""
+    now = now or timezone.now()
+    return [slot for slot in slots if now <= list_deadline(slot)]
 
 
 def may_change_list(order: Order, *, user=None, now: datetime.datetime | None = None) -> bool:
