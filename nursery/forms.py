@@ -4,6 +4,7 @@ import datetime
 
 from django import forms
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from wagtail.images import get_image_model
 
@@ -177,7 +178,9 @@ class FieldPlantingForm(forms.Form):
 class FieldCheckForm(forms.Form):
     """The quick field form: what a survival check found."""
 
-    check = forms.ModelChoiceField(label=_("Check"), queryset=SurvivalCheck.objects.none())
+    check = forms.ModelChoiceField(
+        label=_("Survival check due"), queryset=SurvivalCheck.objects.none()
+    )
     alive = forms.IntegerField(
         label=_("Alive"), min_value=0, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
@@ -205,9 +208,23 @@ class FieldCheckForm(forms.Form):
         self.fields["check"].queryset = (
             checks if checks is not None else SurvivalCheck.objects.none()
         )
-        self.fields["check"].label_from_instance = lambda c: (
-            f"{c.due_on} · {c.planting.zone.code} · {c.planting.species.name} × {c.planting.quantity} (+{c.months_after})"
-        )
+        self.fields["check"].label_from_instance = check_label
+
+
+def check_label(check: SurvivalCheck) -> str:
+    """A due survival check as the field form lists it: when, which planting, which check."""
+    planting = check.planting
+    return _(
+        "Due %(due)s: %(zone)s %(species)s × %(quantity)s, planted %(planted)s "
+        "(%(months)s-month check)"
+    ) % {
+        "due": date_format(check.due_on, "DATE_FORMAT"),
+        "zone": planting.zone.code,
+        "species": planting.species.name,
+        "quantity": count(planting.quantity),
+        "planted": date_format(planting.planted_on, "DATE_FORMAT"),
+        "months": check.months_after,
+    }
 
 
 class ImportForm(forms.Form):

@@ -317,6 +317,23 @@ def test_the_field_form_records_a_survival_check(client, manager, lot):
     assert (check.alive, check.dead) == (4, 1)
 
 
+def test_the_field_forms_due_checks_say_when_which_planting_and_which_check(client, manager, lot):
+    planted = days_ago(35).date()
+    zone = ZoneFactory(code="B1")
+    planting = services.planting_record(planted_on=planted, zone=zone, lot=lot, quantity=5)
+    check = planting.checks.get(months_after=1)
+
+    with translation.override("zh-hans"):
+        page = client.get(reverse("nursery_field"), {"form": "check"}).content.decode()
+
+    due, day = check.due_on, planted
+    assert (
+        f"{due.year}年{due.month}月{due.day}日到期：B1 {lot.species.name} × 5，"
+        f"{day.year}年{day.month}月{day.day}日种植（种植后 1 个月核验）"
+    ) in page
+    assert "待核验" in page
+
+
 def test_the_field_form_asks_anonymous_visitors_to_log_in(client):
     assert client.get(url("nursery_field")).status_code == 302
 

@@ -179,6 +179,16 @@ def test_the_group_page_offers_only_times_a_list_can_still_be_completed_for(grou
     assert f'value="{later.pk}"' in ahead and "Groups book at least" not in ahead
 
 
+def test_a_day_that_cannot_be_booked_is_explained_and_kept_in_the_field(group_rate):
+    page = Client()
+    for typed in ("2099-01-01", "1999-01-01", ""):
+        html = page.get("/en/tickets/group/", {"date": typed}).content.decode()
+        assert "That day cannot be booked." in html, typed
+        assert f'value="{typed}" required' in html, typed
+    # A first visit, with no day asked for yet, is not told off.
+    assert "That day cannot be booked." not in page.get("/en/tickets/group/").content.decode()
+
+
 def test_the_group_rate_is_not_sold_on_the_ordinary_booking_page(group_rate, ticket_types):
     slot = SlotFactory(capacity=100)
     with pytest.raises(services.BookingError):

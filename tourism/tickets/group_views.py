@@ -46,7 +46,9 @@ def group_booking(request):
     }
     if selected is None:
         status = 200
-        if data.get("date"):
+        # Asked for a day (even none): say why it cannot be booked, and keep what was typed.
+        context["typed_date"] = data.get("date", "")[:10]
+        if "date" in data:
             context["date_error"] = _(
                 "That day cannot be booked. Please choose a day from today up to %(days)s days ahead."
             ) % {"days": settings.TICKETS_BOOKING_HORIZON_DAYS}
