@@ -12,7 +12,10 @@ from django.core.cache import cache
 from django.core.files.images import ImageFile
 from django.core.management import call_command, get_commands
 from django.db import transaction
+from django.dispatch import receiver
 from django.test import override_settings
+from django.test.signals import setting_changed
+from django.urls import clear_url_caches
 from django.utils import timezone
 from PIL import Image as PILImage
 from wagtail.images import get_image_model
@@ -41,6 +44,15 @@ def pytest_configure(config):
 
 
 # --- a test database cloned from a migrated template (tests/db_template.py) ----------
+
+
+@receiver(setting_changed)
+def language_prefixes_follow_the_default_language(*, setting, **kwargs):
+    """The URL resolver keeps each language's prefix once computed, and the default language
+    has none: a test that changes ``LANGUAGE_CODE`` would leave "/en/" reversing to "/" for
+    every test after it. Forget the prefixes whenever the default changes or is restored."""
+    if setting == "LANGUAGE_CODE":
+        clear_url_caches()
 
 
 @pytest.fixture(scope="session")

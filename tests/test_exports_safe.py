@@ -21,7 +21,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.core.management import call_command
 from django.db import connection, models
 from django.db.models.functions import Cast, Concat
-from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone, translation
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 from wagtail.contrib.redirects.models import Redirect
@@ -212,11 +212,9 @@ def admin_client(client, park, settings):
     """
     settings.LANGUAGE_CODE = "en"
     settings.EXPORTS_INLINE_MAX_ROWS = 10**9
-    clear_url_caches()
     client.force_login(park[1])
     with translation.override("en"):
         yield client
-    clear_url_caches()
 
 
 # --- reading the files -----------------------------------------------------------------

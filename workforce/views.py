@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
@@ -27,6 +28,7 @@ from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView
 from core.admin import AdminPageMixin
 from core.charts import month_bars
 from core.export_jobs import ExportRefused, Spreadsheet, export_params, export_response
+from core.numbers import count
 from core.sheets import Percent
 from nursery.models import Planting
 
@@ -510,9 +512,18 @@ class CrewDayView(AdminPageMixin, FormView):
         messages.success(
             self.request,
             _("Recorded %(count)s work entries for %(date)s.")
-            % {"count": len(entries), "date": data["date"].isoformat()},
+            % {"count": count(len(entries)), "date": date_format(data["date"], "DATE_FORMAT")},
         )
-        return redirect(reverse("workforce_workentry:index"))
+        return redirect(recorded_listing_url(data))
+
+
+def recorded_listing_url(data) -> str:
+    """The work listing narrowed to the day, task and crew just recorded: the new rows alone."""
+    day = data["date"].isoformat()
+    query = {"date__gte": day, "date__lte": day, "task": data["task"].pk}
+    if data.get("crew"):
+        query["crew"] = data["crew"].pk
+    return f"{reverse('workforce_workentry:index')}?{urlencode(query)}"
 
 
 # Wage batches and locked work entries ----------------------------------------------------

@@ -264,6 +264,12 @@ def test_manager_records_a_crews_day(manager, workforce):
     assert WorkEntry.objects.get(villager=workforce.li, date="2026-04-20").amount == Decimal(
         "80.00"
     )
+    # The manager lands on the listing of that day's crew work alone: the two new rows.
+    listing = manager.get(response["Location"])
+    shown = {row.pk for row in listing.context["object_list"]}
+    recorded = WorkEntry.objects.filter(date="2026-04-20", crew=workforce.crew_a)
+    assert shown == set(recorded.values_list("pk", flat=True)) and len(shown) == 2
+    assert "Recorded 2 work entries for" in listing.content.decode()
 
 
 def test_a_crews_day_without_anyone_present_gets_a_form_error(manager, workforce):
