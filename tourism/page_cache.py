@@ -1,12 +1,13 @@
 """Shared parts of the public pages, kept in Django's cache until something they show changes.
 
 What is cached: the home page of each language, the main menu, a page's translations,
-the park settings with their opening hours, the site each host name answers for, and the
-page fragments a template marks with
-``{% page_fragment %}``. Keys carry the token of ``PageCacheVersion``, which
+the park settings with their opening hours, the site each host name answers for, the
+page fragments a template marks with ``{% page_fragment %}``, and what every booking
+reads: the booking rules, each day's ticket prices and the partners' API keys. Keys carry the token of ``PageCacheVersion``, which
 ``page_cache_invalidate`` replaces whenever a page is published, unpublished, moved or
 deleted, or the park settings, opening hours, images, zones, specimen trees, the park
-map or its facilities, locales or sites change
+map or its facilities, locales, sites, booking rules, ticket types, season prices, API
+keys or partners change
 (``tourism/signal_handlers.py``); fragment keys also carry the page, the language and
 today's date. The database holds the token, so a change reaches every worker at once and
 within its own transaction; entries left behind expire after ``PAGE_CACHE_SECONDS``.
@@ -19,7 +20,10 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
+from django.db import connection
 from wagtail.models import Site
+
+from core.logs import request_var
 
 from .models import PageCacheVersion
 
@@ -28,18 +32,34 @@ _MISSING = object()
 
 
 def page_cache_version(*, request=None) -> str:
-    """The current token, read once per request."""
+    """The current token, read once per request (the request being served when none is
+    given); outside a request, on every call.
+
+    One plain statement: it is read by every page and every booking, and the ORM's
+    compiling of even this query costs more than the database's answer."""
+    request = request if request is not None else request_var.get()
     token = getattr(request, "_huagu_page_cache_version", None)
     if token is None:
-        token = PageCacheVersion.objects.values_list("token", flat=True).first() or "none"
+        with connection.cursor() as cursor:
+            cursor.execute(_TOKEN_SQL)
+            row = cursor.fetchone()
+        token = row[0] if row else "none"
         if request is not None:
             request._huagu_page_cache_version = token
     return token
 
 
-def page_cache_get_or_set(*, request, key: str, compute: Callable[[], Any]) -> Any:
+_TOKEN_SQL = f"SELECT token FROM {PageCacheVersion._meta.db_table} WHERE id = 1"
+
+
+def page_cache_key(key: str, *, request=None) -> str:
+    """``key`` in the cache under the current version."""
+    return f"pages:{page_cache_version(request=request)}:{key}"
+
+
+def page_cache_get_or_set(*, key: str, compute: Callable[[], Any], request=None) -> Any:
     """``compute()``, from the cache while the page cache version is the one it was stored under."""
-    full_key = f"pages:{page_cache_version(request=request)}:{key}"
+    full_key = page_cache_key(key, request=request)
     value = cache.get(full_key, _MISSING)
     if value is _MISSING:
         value = compute()

@@ -1,4 +1,5 @@
-"""Invalidate the public pages' cache (``tourism/page_cache.py``) when what they show changes."""
+"""Invalidate the public pages' cache (``tourism/page_cache.py``) when what they show changes,
+or what every booking reads from it (rules, ticket types and prices, partners' keys)."""
 
 from django.db.models.signals import post_delete, post_save
 from wagtail.images import get_image_model
@@ -8,8 +9,11 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from core.park_map import Facility, ParkMap
 from nursery.models import Species, SpecimenPhoto, SpecimenTree, Zone
 
-from .models import OpeningHours, SiteSettings
+from .models import OpeningHours, SiteSettings, TicketType
 from .page_cache import page_cache_invalidate
+from .tickets.models import SeasonPrice
+from .tickets.partners import ApiKey, Partner
+from .tickets.rules import BookingRules
 
 
 def invalidate_page_cache(**kwargs) -> None:
@@ -45,6 +49,13 @@ def register_signal_handlers() -> None:
         Facility,
         Locale,
         Site,
+        # What a booking reads from the cache: the rules, the prices, the partner's key
+        # (a revoked key or a suspended partner is refused from the next request on).
+        BookingRules,
+        TicketType,
+        SeasonPrice,
+        ApiKey,
+        Partner,
     ]
     for model in watched:
         uid = f"huagu_page_cache_{model._meta.label_lower}"

@@ -19,13 +19,14 @@ from tourism.tickets.rules import BookingRules
 ORDERS = "/api/v1/orders"
 
 # One order, with its key already used this minute and the park's rules saved:
-#   the key; the rules; the slot with its day's closure; the ticket types with their
-#   prices; then in one transaction (here a savepoint and its release, inside the test's
+#   the page cache's version (the key, the rules and the day's prices then come from the
+#   cache, tests/tickets/test_booking_reads_cached.py); the slot with its day's closure;
+#   then in one transaction (here a savepoint and its release, inside the test's
 #   own transaction; BEGIN and COMMIT in production): release of expired holds on the slot
 #   (a read when there are none), the capacity take, the closure read again, the phone's
 #   lock row and its tickets that day, the order and its history entry (a check of its
 #   content type, then the entry), its lines, its tickets, its log, the partner's record.
-ORDER_QUERIES = 18
+ORDER_QUERIES = 16
 # Only PostgreSQL bounds its lock waits (SET LOCAL lock_timeout).
 ORDER_QUERIES_POSTGRESQL_EXTRA = 1
 

@@ -12,6 +12,7 @@ from django.db.models import F
 from core.id_crypto import encrypt_id_number, id_number_hash
 from core.identity import DocumentType, id_check_digit
 from tourism.models import BookingRules, Ticket, TicketType, Visitor
+from tourism.page_cache import page_cache_invalidate
 
 # No province has code 99: these numbers can belong to nobody.
 DEMO_REGION = "990000"
@@ -38,9 +39,10 @@ def ensure_real_name_demo(tally) -> None:
         rules.real_name = True
         rules.save()
     tally.add("booking rules", created)
-    TicketType.objects.filter(audience=TicketType.Audience.SENIOR, min_age__isnull=True).update(
+    if TicketType.objects.filter(audience=TicketType.Audience.SENIOR, min_age__isnull=True).update(
         min_age=SENIOR_AGE
-    )
+    ):
+        page_cache_invalidate()  # bookings read ticket types from the cache
     ensure_demo_visitors(tally)
 
 

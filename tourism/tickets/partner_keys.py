@@ -3,8 +3,11 @@
 import datetime
 import re
 
+from django.core.cache import cache
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from tourism.page_cache import PAGE_CACHE_SECONDS, page_cache_invalidate, page_cache_key
 
 from . import services
 from .models import Order
@@ -63,14 +66,18 @@ def api_key_revoke(*, api_key: ApiKey, now: datetime.datetime | None = None) -> 
         ApiKey.objects.filter(pk=api_key.pk, revoked_at__isnull=True).update(
             revoked_at=api_key.revoked_at
         )
+        # Keys are looked up in the cache: the next request must not find this one there.
+        page_cache_invalidate()
     return api_key
 
 
 def api_key_authenticate(raw: str, *, now: datetime.datetime | None = None) -> ApiKey:
     """The active key ``raw`` names, or ``ApiKeyRefused`` saying why not.
 
-    One indexed query (the digest is unique), and an update of ``last_used_at`` at most
-    once a minute per key.
+    The key and its partner come from the cache under the page cache's version, which
+    issuing, editing, revoking or deleting a key or editing a partner replaces; else from
+    one indexed query (the digest is unique). ``last_used_at`` is updated at most once a
+    minute per key.
     """
     now = now or timezone.now()
     raw = (raw or "").strip()
@@ -78,9 +85,7 @@ def api_key_authenticate(raw: str, *, now: datetime.datetime | None = None) -> A
         raise ApiKeyRefused(_("An API key is required: send it as “Authorization: Bearer <key>”."))
     api_key = None
     if KEY_RE.fullmatch(raw):
-        api_key = (
-            ApiKey.objects.select_related("partner").filter(key_hash=api_key_digest(raw)).first()
-        )
+        api_key = _key_for_digest(api_key_digest(raw))
     if api_key is None:
         raise ApiKeyRefused(_("This API key is not valid. Check it, or ask the park for a key."))
     state = api_key.state(now)
@@ -93,6 +98,19 @@ def api_key_authenticate(raw: str, *, now: datetime.datetime | None = None) -> A
     if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_EVERY:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
+        cache.set(page_cache_key(f"api-key:{api_key.key_hash}"), api_key, PAGE_CACHE_SECONDS)
+    return api_key
+
+
+def _key_for_digest(digest: str) -> ApiKey | None:
+    """The key with this digest and its partner; only keys that exist are kept, so that
+    made-up keys cannot fill the cache."""
+    cache_key = page_cache_key(f"api-key:{digest}")
+    api_key = cache.get(cache_key)
+    if api_key is None:
+        api_key = ApiKey.objects.select_related("partner").filter(key_hash=digest).first()
+        if api_key is not None:
+            cache.set(cache_key, api_key, PAGE_CACHE_SECONDS)
     return api_key
 
 

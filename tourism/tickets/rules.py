@@ -109,6 +109,14 @@ class BookingRules(BaseSiteSetting):
         held = _held.get()
         if held is not None:
             return held
+        from tourism.page_cache import page_cache_get_or_set
+
+        # From the cache, under the page cache's version, which saving the rules or a site
+        # replaces (``tourism/signal_handlers.py``): every booking reads them.
+        return page_cache_get_or_set(key="booking-rules", compute=cls._read)
+
+    @classmethod
+    def _read(cls) -> "BookingRules":
         # One query, the site joined, where the rules have been saved once (every park
         # that has opened the settings, and the demo).
         saved = cls.objects.filter(site__is_default_site=True).first()

@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from tourism.models import TicketType, localized_text
+from tourism.page_cache import page_cache_get_or_set
 
 from .limits import released_places_by_slot
 from .models import ClosedDay, Order, SeasonPrice, Slot, Ticket
@@ -26,33 +26,17 @@ def price_for(ticket_type: TicketType, date: datetime.date) -> Decimal:
     return ticket_type.price if season is None else season
 
 
-def priced_on(
-    ticket_types: QuerySet[TicketType], date: datetime.date
-) -> list[tuple[TicketType, Decimal]]:
-    """Each of ``ticket_types`` with its price on ``date`` as ``price_for`` answers it, in one
-    query however many types."""
-    season = (
-        SeasonPrice.objects.filter(
-            ticket_type=OuterRef("pk"), starts_on__lte=date, ends_on__gte=date
-        )
-        .order_by("-starts_on", "-pk")
-        .values("price")[:1]
-    )
-    price_field = TicketType._meta.get_field("price")
-    cents = Decimal(1).scaleb(-price_field.decimal_places)
-    rows = ticket_types.annotate(
-        price_on_date=Coalesce(Subquery(season), F("price"), output_field=price_field)
-    )
-    # SQLite hands back a computed decimal without its places (50 for 50.00).
-    return [(t, t.price_on_date.quantize(cents)) for t in rows]
-
-
 def prices_on(date: datetime.date) -> list[tuple[TicketType, Decimal]]:
-    """Every ticket type on sale with its price on ``date``, in two queries.
+    """Every ticket type on sale with its price on ``date``, in two queries, or none.
 
     The group rate is sold only as a group booking (``groups.py``), so it is not among them.
+    Kept in the cache under the page cache's version, which saving or deleting a ticket type
+    or a season price replaces (``tourism/signal_handlers.py``): every booking prices its
+    lines from here, and the booking page and the box office show these prices.
     """
-    return prices_between(date, date)[date]
+    return page_cache_get_or_set(
+        key=f"prices-on:{date.isoformat()}", compute=lambda: prices_between(date, date)[date]
+    )
 
 
 def prices_between(
@@ -174,7 +158,7 @@ def visitors_by_day(dates: list[datetime.date]) -> list[dict]:
 
     Three aggregate queries whatever the number of dates or orders.
     """
-    from django.db.models import Count, DecimalField, ExpressionWrapper, F
+    from django.db.models import Count, DecimalField, ExpressionWrapper
 
     from .models import OrderLine
 

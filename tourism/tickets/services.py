@@ -39,7 +39,7 @@ from .models import (
     Slot,
     Ticket,
 )
-from .selectors import priced_on
+from .selectors import prices_on
 from .signing import verify_payload
 
 logger = logging.getLogger(__name__)
@@ -183,11 +183,8 @@ def _priced_lines(
             % {"n": settings.TICKETS_MAX_PER_ORDER},
             field="lines",
         )
-    on_sale = TicketType.objects.filter(pk__in=wanted, active=True).exclude(
-        audience=TicketType.Audience.GROUP
-    )
-    # The types and their prices on the date in one query, however many lines.
-    priced = {t.pk: (t, price) for t, price in priced_on(on_sale, date)}
+    # The types on sale and their prices on the date, from the cache (one query when not).
+    priced = {t.pk: (t, price) for t, price in prices_on(date) if t.pk in wanted}
     if set(priced) != set(wanted):
         raise BookingError(_("One of the ticket types is not on sale."), field="lines")
     lines = []
