@@ -12,9 +12,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone, translation
-from wagtail.log_actions import LogContext
+from wagtail.log_actions import LogContext, log
 from wagtail.models import ModelLogEntry
 
+from core import history
 from core.models import BulkWrite
 from nursery import services as nursery_services
 from nursery.models import Planting, SpecimenTree, StockLot
@@ -187,6 +188,27 @@ def test_an_orders_status_moves_by_the_services_show_in_its_history(client):
     assert f"status: {reserved} → {cancelled}" in page
     row = page[page.index(f"status: {reserved} → {cancelled}") :]
     assert editor.get_username() in row[:2000]
+
+
+def test_an_entry_is_the_one_wagtails_log_writes_and_an_unknown_action_is_refused():
+    """The history writes entries itself, without Wagtail's per-entry validation: each field
+    as ``wagtail.log_actions.log`` fills it, and an action the history cannot show refused."""
+    order = order_for(SlotFactory(), {TicketTypeFactory(): 1})
+    ours = ModelLogEntry.objects.for_instance(order).get(action=history.CREATE)
+    theirs = log(order, history.CREATE, data=ours.data, content_changed=True)
+
+    def fields(entry):
+        return {
+            f.attname: getattr(entry, f.attname)
+            for f in ModelLogEntry._meta.concrete_fields
+            if f.attname not in ("id", "uuid", "timestamp")
+        }
+
+    assert fields(ours) == fields(theirs)
+    assert ours.label == str(order) and ours.content_type.model_class() is Order
+    with pytest.raises(ValueError, match="not a registered log action"):
+        history.log_change(order, before={}, after={"status": "paid"}, action="huagu.made_up")
+    assert not ModelLogEntry.objects.filter(action="huagu.made_up").exists()
 
 
 def test_a_lot_edited_in_the_admin_shows_from_and_to(client):
