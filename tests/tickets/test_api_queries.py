@@ -21,13 +21,13 @@ ORDERS = "/api/v1/orders"
 # One order, with its key already used this minute and the park's rules saved:
 #   the page cache's version (the key, the rules and the day's prices then come from the
 #   cache, tests/tickets/test_booking_reads_cached.py); the slot with its day's closure;
-#   then in one transaction (here a savepoint and its release, inside the test's
-#   own transaction; BEGIN and COMMIT in production): release of expired holds on the slot
-#   (a read when there are none), the capacity take, the closure read again, the phone's
-#   lock row and its tickets that day, the order and its history entry (written without
-#   Wagtail's per-entry validation, core/history.py), its lines, its tickets, its log, the
-#   partner's record.
-ORDER_QUERIES = 15
+#   then in one transaction (here a savepoint and its release, inside the test's own
+#   transaction; BEGIN and COMMIT in production): the phone's lock row and its tickets
+#   that day, the order and its history entry (written without Wagtail's per-entry
+#   validation, core/history.py), its lines, its tickets, its log, the partner's record,
+#   and last the capacity take and the closure read again. Holds run out are released
+#   only when a time lacks the places (tests/tickets/test_capacity.py).
+ORDER_QUERIES = 14
 # Only PostgreSQL bounds its lock waits (SET LOCAL lock_timeout).
 ORDER_QUERIES_POSTGRESQL_EXTRA = 1
 

@@ -180,6 +180,77 @@ def test_an_expired_hold_frees_its_places_for_the_next_buyer():
     assert Slot.objects.get(pk=slot.pk).taken == 3
 
 
+class _Online(GateProvider):
+    name = "gate"
+    online = True
+
+
+@pytest.mark.django_db
+def test_a_time_with_room_leaves_run_out_holds_to_the_queue():
+    adult = TicketTypeFactory()
+    slot = SlotFactory(capacity=10)
+    now = timezone.now()
+    held = services.order_create(
+        slot_id=slot.pk, quantities={adult.pk: 3}, contact=CONTACT, provider=_Online(), now=now
+    )
+    later = now + datetime.timedelta(minutes=31)
+
+    services.order_create(
+        slot_id=slot.pk,
+        quantities={adult.pk: 2},
+        contact=contact(2),
+        provider=GateProvider(),
+        now=later,
+    )
+
+    held.refresh_from_db()
+    assert held.status == Order.Status.PENDING and Slot.objects.get(pk=slot.pk).taken == 5
+    assert services.orders_expire_due(now=later) == 1
+    assert Slot.objects.get(pk=slot.pk).taken == 2
+
+
+@pytest.mark.django_db
+def test_places_taken_by_others_meanwhile_are_made_up_from_holds_run_out(monkeypatch):
+    adult = TicketTypeFactory()
+    slot = SlotFactory(capacity=3)
+    now = timezone.now()
+    held = services.order_create(
+        slot_id=slot.pk, quantities={adult.pk: 2}, contact=CONTACT, provider=_Online(), now=now
+    )
+    later = now + datetime.timedelta(minutes=31)
+    read_slot = services._bookable_slot
+    others = []
+
+    def read_then_others_book(slot_id, *, now):
+        # The slot is read with one place free; before the take, another buyer books it.
+        found = read_slot(slot_id, now=now)
+        if not others:
+            others.append(None)
+            others[0] = services.order_create(
+                slot_id=slot_id,
+                quantities={adult.pk: 1},
+                contact=contact(3),
+                provider=GateProvider(),
+                now=now,
+            )
+        return found
+
+    monkeypatch.setattr(services, "_bookable_slot", read_then_others_book)
+    order = services.order_create(
+        slot_id=slot.pk,
+        quantities={adult.pk: 1},
+        contact=contact(2),
+        provider=GateProvider(),
+        now=later,
+    )
+
+    held.refresh_from_db()
+    assert held.status == Order.Status.EXPIRED
+    assert order.status == Order.Status.RESERVED and others[0].status == Order.Status.RESERVED
+    assert Slot.objects.get(pk=slot.pk).taken == 2
+    assert Ticket.objects.filter(order__in=[order, others[0]]).count() == 2
+
+
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_booking_locks_its_slot_only_once_the_rest_is_written():
     # Every booking of a popular time waits for the slot's row: a booking holds it from

@@ -125,10 +125,28 @@ def group_create(
     when anything is wrong. ``pay_online`` chooses the configured online provider when
     there is one; otherwise the group pays at the gate.
     """
+    now = now or timezone.now()
+    return services._booked(
+        lambda: _group_create(
+            slot_id=slot_id,
+            people=people,
+            leader=leader,
+            agency=agency,
+            pay_online=pay_online,
+            language=language,
+            channel=channel,
+            provider=provider,
+            now=now,
+        )
+    )
+
+
+def _group_create(
+    *, slot_id, people, leader, agency, pay_online, language, channel, provider, now
+) -> Order:
     from .payments import get_provider, provider_for
     from .realname import VisitorIn, visitors_add
 
-    now = now or timezone.now()
     rules = BookingRules.current()
     leader = _clean_leader(leader)
     agency = _clean_agency(agency)

@@ -218,19 +218,46 @@ def _booking(slot: Slot, quantity: int, *, now: datetime.datetime):
     order, and the places are taken after it, just before the commit.
 
     Taking places locks the slot's row until the commit, and every booking of a popular
-    time waits for that row: taken last, it is held for the commit alone. What is due for
-    release is released first, and a slot already full is refused before anything is
-    written. Too few places at the take rolls back what the block wrote.
+    time waits for that row: taken last, it is held for the commit alone. Too few places
+    at the take rolls back what the block wrote.
+
+    Holds run out and no-shows due for release (which the queue releases every minute or
+    five) are released here only when this booking needs their places: first, when the
+    slot as read lacks them, and a slot still full is refused before anything is written;
+    or after the take found too few, when the others took them meanwhile, and then
+    ``_PlacesReleased`` asks the caller (``_booked``) to try once more. The booking of a
+    time with room reads nothing more.
     """
-    with _busy_refused():
-        released = _release_due(slot, now=now)
-    if not released and slot.taken + quantity > slot.capacity:
-        # Full as the slot was read just now: the take at the end would refuse it too.
-        raise SoldOut()
-    with _busy_refused(), transaction.atomic():
-        _lock_timeout()
-        yield
-        _take_places(slot, quantity, now=now)
+    short = slot.taken + quantity > slot.capacity
+    if short:
+        with _busy_refused():
+            if not _release_due(slot, now=now):
+                # Full as the slot was read just now: the take at the end would refuse it too.
+                raise SoldOut()
+    try:
+        with _busy_refused(), transaction.atomic():
+            _lock_timeout()
+            yield
+            _take_places(slot, quantity, now=now)
+    except SoldOut:
+        if not short:
+            with _busy_refused():
+                if _release_due(slot, now=now):
+                    raise _PlacesReleased() from None
+        raise
+
+
+class _PlacesReleased(Exception):
+    """A booking found too few places, and releasing what was due gave some back."""
+
+
+def _booked(attempt: Callable[[], Order]) -> Order:
+    """``attempt()``, a booking through ``_booking``; once more when it found too few places
+    only because holds due for release still kept them (released now)."""
+    try:
+        return attempt()
+    except _PlacesReleased:
+        return attempt()
 
 
 def _take_places(slot: Slot, quantity: int, *, now: datetime.datetime) -> None:
@@ -286,17 +313,21 @@ def order_create(
     from .payments import get_provider
     from .rules import rules_held
 
+    provider = provider or get_provider()
+    now = now or timezone.now()
     with rules_held():
-        return _order_create(
-            slot_id=slot_id,
-            quantities=quantities,
-            contact=contact,
-            language=language,
-            channel=channel,
-            provider=provider or get_provider(),
-            now=now or timezone.now(),
-            visitors=visitors,
-            on_created=on_created,
+        return _booked(
+            lambda: _order_create(
+                slot_id=slot_id,
+                quantities=quantities,
+                contact=contact,
+                language=language,
+                channel=channel,
+                provider=provider,
+                now=now,
+                visitors=visitors,
+                on_created=on_created,
+            )
         )
 
 
