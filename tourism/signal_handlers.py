@@ -11,7 +11,7 @@ from nursery.models import Species, SpecimenPhoto, SpecimenTree, Zone
 
 from .models import OpeningHours, SiteSettings, TicketType
 from .page_cache import page_cache_invalidate
-from .tickets.models import SeasonPrice
+from .tickets.models import ClosedDay, SeasonPrice
 from .tickets.partners import ApiKey, Partner
 from .tickets.rules import BookingRules
 
@@ -49,11 +49,13 @@ def register_signal_handlers() -> None:
         Facility,
         Locale,
         Site,
-        # What a booking reads from the cache: the rules, the prices, the partner's key
-        # (a revoked key or a suspended partner is refused from the next request on).
+        # What a booking reads from the cache: the rules, the prices, the days closed, the
+        # partner's key (a revoked key or a suspended partner is refused from the next
+        # request on).
         BookingRules,
         TicketType,
         SeasonPrice,
+        ClosedDay,
         ApiKey,
         Partner,
     ]

@@ -14,7 +14,7 @@ from wagtail.models import Site
 from tests.tickets.factories import SlotFactory, TicketTypeFactory, bearer, partner_key
 from tourism.models import TicketType
 from tourism.page_cache import page_cache_key
-from tourism.tickets.models import Order, SeasonPrice
+from tourism.tickets.models import ClosedDay, Order, SeasonPrice
 from tourism.tickets.partner_keys import api_key_authenticate
 from tourism.tickets.partners import ApiKey, api_key_digest
 from tourism.tickets.rules import BookingRules
@@ -85,8 +85,10 @@ def test_a_second_order_reads_no_rules_prices_or_key_from_the_database(client, r
 
     statements = [q["sql"] for q in queries.captured_queries]
     assert not [s for s in statements if any(f'"{t}"' in s for t in CACHED_TABLES)]
-    # The version that keys them is read once for the whole request.
+    # The version that keys them is read once for the whole request; the day's closure
+    # only once the places are taken (a day closed meanwhile is refused then).
     assert sum("tourism_pagecacheversion" in s for s in statements) == 1
+    assert sum(f'"{ClosedDay._meta.db_table}"' in s for s in statements) == 1
 
 
 def test_a_season_price_saved_prices_the_next_order_and_its_removal_too(client, rules, adult, slot):
@@ -115,6 +117,24 @@ def test_a_ticket_type_taken_off_sale_is_refused_on_the_next_order(client, rules
     assert response.status_code == 422
     assert "One of the ticket types is not on sale." in str(response.json()["detail"])
     assert Order.objects.count() == 1
+
+
+def test_a_day_closed_refuses_the_next_booking_and_reopened_takes_it_again(
+    client, rules, adult, slot
+):
+    assert book(client, slot, adult).status_code == 201
+    closed = ClosedDay.objects.create(date=slot.date, reason="大风")
+
+    # Refused on reading the slot, before anything is written: the cache knows at once.
+    with CaptureQueriesContext(connection) as queries:
+        refused = book(client, slot, adult)
+    assert refused.status_code == 422
+    assert "The park is closed on that day." in str(refused.json()["detail"])
+    assert not [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+
+    closed.delete()
+    assert book(client, slot, adult).status_code == 201
+    assert Order.objects.count() == 2
 
 
 def test_rules_saved_apply_to_the_next_booking(client, rules, adult, slot):

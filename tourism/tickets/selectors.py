@@ -39,6 +39,15 @@ def prices_on(date: datetime.date) -> list[tuple[TicketType, Decimal]]:
     )
 
 
+def closed_on(date: datetime.date) -> bool:
+    """Whether the park is closed on ``date``, kept in the cache under the page cache's
+    version, which adding, changing or removing a closed day replaces."""
+    return page_cache_get_or_set(
+        key=f"closed-on:{date.isoformat()}",
+        compute=lambda: ClosedDay.objects.filter(date=date).exists(),
+    )
+
+
 def prices_between(
     start: datetime.date, end: datetime.date
 ) -> dict[datetime.date, list[tuple[TicketType, Decimal]]]:

@@ -17,7 +17,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import OperationalError, connection, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -39,7 +39,7 @@ from .models import (
     Slot,
     Ticket,
 )
-from .selectors import prices_on
+from .selectors import closed_on, prices_on
 from .signing import verify_payload
 
 logger = logging.getLogger(__name__)
@@ -139,12 +139,7 @@ def _validate_contact(contact: Contact) -> Contact:
 
 
 def _bookable_slot(slot_id: int, *, now: datetime.datetime) -> Slot:
-    # Whether its day is closed comes with the slot, in the same query.
-    slot = (
-        Slot.objects.filter(pk=slot_id)
-        .annotate(day_closed=Exists(ClosedDay.objects.filter(date=OuterRef("date"))))
-        .first()
-    )
+    slot = Slot.objects.filter(pk=slot_id).order_by().first()
     if slot is None:
         raise BookingError(_("That entry time does not exist."), field="slot")
     today = timezone.localdate(now)
@@ -164,7 +159,8 @@ def _bookable_slot(slot_id: int, *, now: datetime.datetime) -> Slot:
         raise BookingError(
             _("Entry for that time has closed; please choose a later time."), field="slot"
         )
-    if slot.day_closed:
+    # From the cache (closing a day replaces its version); the take reads it again.
+    if closed_on(slot.date):
         raise BookingError(_("The park is closed on that day."), field="slot")
     return slot
 
