@@ -17,7 +17,8 @@ can create databases, default postgres://postgres@127.0.0.1:5432/postgres).
    tables, as the ceiling.
 
 Prints tickets a minute and p95 latency for both, checks that nothing was oversold,
-and writes bench-results/tickets.json.
+and writes bench-results/tickets.json. Exits 1 when a goal is missed: 10,000 tickets a
+minute with nothing oversold, and the last run at 30% or more of the ceiling.
 """
 
 import argparse
@@ -44,6 +45,8 @@ from served_site import answers_health_check, percentile, run_threads, workers_c
 BASE_DIR = Path(__file__).resolve().parent.parent
 RESULTS = BASE_DIR / "bench-results" / "tickets.json"
 GOAL_TICKETS_PER_MINUTE = 10000
+# The last run's tickets a minute against the raw-SQL ceiling measured beside it.
+GOAL_SHARE_OF_CEILING = 0.30
 SLOTS = 16
 CAPACITY_PER_SLOT = 1500
 
@@ -439,6 +442,11 @@ def main() -> int:
     print(
         f"goal ≥ {GOAL_TICKETS_PER_MINUTE} tickets/min and nothing oversold: {'met' if met else 'NOT met'}"
     )
+    near_ceiling = ratio >= GOAL_SHARE_OF_CEILING
+    print(
+        f"goal ≥ {GOAL_SHARE_OF_CEILING:.0%} of the raw-SQL ceiling: "
+        f"{'met' if near_ceiling else 'NOT met'}"
+    )
     RESULTS.parent.mkdir(exist_ok=True)
     RESULTS.write_text(
         json.dumps(
@@ -449,11 +457,13 @@ def main() -> int:
                 "site": site,
                 "raw_sql": raw,
                 "goal_met": met,
+                "share_of_ceiling": round(ratio, 3),
+                "share_goal_met": near_ceiling,
             },
             indent=2,
         )
     )
-    return 0 if oversold == 0 else 1
+    return 0 if met and near_ceiling else 1
 
 
 if __name__ == "__main__":
