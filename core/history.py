@@ -197,6 +197,8 @@ def _model_log_entry(instance, *, action: str, title: str | None = None, **field
     function fills itself, and looks the content type up in the database. Every order
     writes one, inside its booking's transaction. The check that matters, that the action
     is one the history can show, is kept."""
+    if instance.pk is None:
+        raise ValueError(f"{instance!r} has no primary key to log an action for")
     if not log_action_registry.action_exists(action):
         raise ValueError(f"{action!r} is not a registered log action")
     entry = ModelLogEntry(

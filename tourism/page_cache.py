@@ -94,3 +94,13 @@ def page_cache_invalidate() -> None:
     token = uuid.uuid4().hex
     if not PageCacheVersion.objects.filter(pk=1).update(token=token):
         PageCacheVersion.objects.update_or_create(pk=1, defaults={"token": token})
+    # The request that made the change reads the new version from here on too.
+    request = request_var.get()
+    if request is not None:
+        request._huagu_page_cache_version = token
+
+
+def page_cache_invalidate_after_migrate(**kwargs) -> None:
+    """A migration may change what the cache holds, or the shape of the objects it keeps
+    (model instances are kept pickled): nothing from before it is read again."""
+    page_cache_invalidate()

@@ -1,7 +1,8 @@
 """Invalidate the public pages' cache (``tourism/page_cache.py``) when what they show changes,
 or what every booking reads from it (rules, ticket types and prices, partners' keys)."""
 
-from django.db.models.signals import post_delete, post_save
+from django.apps import apps
+from django.db.models.signals import post_delete, post_migrate, post_save
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Site, get_page_models
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -10,7 +11,7 @@ from core.park_map import Facility, ParkMap
 from nursery.models import Species, SpecimenPhoto, SpecimenTree, Zone
 
 from .models import OpeningHours, SiteSettings, TicketType
-from .page_cache import page_cache_invalidate
+from .page_cache import page_cache_invalidate, page_cache_invalidate_after_migrate
 from .tickets.models import ClosedDay, SeasonPrice
 from .tickets.partners import ApiKey, Partner
 from .tickets.rules import BookingRules
@@ -29,6 +30,11 @@ def invalidate_page_cache_for_image(update_fields=None, **kwargs) -> None:
 
 
 def register_signal_handlers() -> None:
+    post_migrate.connect(
+        page_cache_invalidate_after_migrate,
+        sender=apps.get_app_config("tourism"),
+        dispatch_uid="huagu_page_cache_migrated",
+    )
     # Publishing sends page_published once the revision's child rows (the gallery) are
     # saved too; post_save covers a live page saved directly (the demo loader, a copy).
     page_published.connect(invalidate_page_cache, dispatch_uid="huagu_page_cache_published")

@@ -6,16 +6,19 @@ from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
 
+from core.logs import request_var
 from tests.tickets.factories import SlotFactory, TicketTypeFactory, bearer, partner_key
 from tourism.models import TicketType
-from tourism.page_cache import page_cache_key
+from tourism.page_cache import page_cache_invalidate, page_cache_key, page_cache_version
+from tourism.tickets import partner_keys
 from tourism.tickets.models import ClosedDay, Order, SeasonPrice
-from tourism.tickets.partner_keys import api_key_authenticate
+from tourism.tickets.partner_keys import api_key_authenticate, api_key_revoke
 from tourism.tickets.partners import ApiKey, api_key_digest
 from tourism.tickets.rules import BookingRules
 
@@ -175,3 +178,42 @@ def test_made_up_keys_are_not_kept_in_the_cache(rules, adult, slot):
     made_up = "hg_" + "x" * 40
     assert book(Client(**bearer(made_up)), slot, adult).status_code == 401
     assert cache.get(page_cache_key(f"api-key:{api_key_digest(made_up)}")) is None
+
+
+def test_a_key_revoked_while_it_is_being_checked_is_not_kept_under_the_new_version(
+    key, monkeypatch
+):
+    """Outside a request the version is read on each call: the key read under the old
+    version is written back (its first use is recorded) under that version, not the new."""
+    api_key, raw = key
+    read = partner_keys._key_cached
+
+    def read_then_revoked_meanwhile(digest, cache_key):
+        found = read(digest, cache_key)
+        api_key_revoke(api_key=ApiKey.objects.get(pk=api_key.pk))
+        return found
+
+    monkeypatch.setattr(partner_keys, "_key_cached", read_then_revoked_meanwhile)
+    assert api_key_authenticate(raw).pk == api_key.pk  # read before the revocation
+    monkeypatch.undo()
+
+    with pytest.raises(partner_keys.ApiKeyRefused, match="吊销"):
+        api_key_authenticate(raw)
+
+
+def test_a_request_that_changes_something_reads_the_new_version_after_it(rf):
+    request = rf.get("/")
+    token = request_var.set(request)
+    try:
+        before = page_cache_version()
+        page_cache_invalidate()
+        assert page_cache_version() != before
+        assert page_cache_version() == page_cache_version(request=request)
+    finally:
+        request_var.reset(token)
+
+
+def test_a_migration_replaces_the_version(db):
+    before = page_cache_version()
+    call_command("migrate", verbosity=0)
+    assert page_cache_version() != before

@@ -83,9 +83,13 @@ def api_key_authenticate(raw: str, *, now: datetime.datetime | None = None) -> A
     raw = (raw or "").strip()
     if not raw:
         raise ApiKeyRefused(_("An API key is required: send it as “Authorization: Bearer <key>”."))
-    api_key = None
+    api_key = cache_key = None
     if KEY_RE.fullmatch(raw):
-        api_key = _key_for_digest(api_key_digest(raw))
+        digest = api_key_digest(raw)
+        # Made once: a version replaced meanwhile (a revocation) must not get this read of
+        # the key written under it.
+        cache_key = page_cache_key(f"api-key:{digest}")
+        api_key = _key_cached(digest, cache_key)
     if api_key is None:
         raise ApiKeyRefused(_("This API key is not valid. Check it, or ask the park for a key."))
     state = api_key.state(now)
@@ -98,14 +102,13 @@ def api_key_authenticate(raw: str, *, now: datetime.datetime | None = None) -> A
     if api_key.last_used_at is None or now - api_key.last_used_at >= LAST_USED_EVERY:
         ApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
         api_key.last_used_at = now
-        cache.set(page_cache_key(f"api-key:{api_key.key_hash}"), api_key, PAGE_CACHE_SECONDS)
+        cache.set(cache_key, api_key, PAGE_CACHE_SECONDS)
     return api_key
 
 
-def _key_for_digest(digest: str) -> ApiKey | None:
-    """The key with this digest and its partner; only keys that exist are kept, so that
-    made-up keys cannot fill the cache."""
-    cache_key = page_cache_key(f"api-key:{digest}")
+def _key_cached(digest: str, cache_key: str) -> ApiKey | None:
+    """The key with this digest and its partner, kept at ``cache_key``; only keys that
+    exist are kept, so that made-up keys cannot fill the cache."""
     api_key = cache.get(cache_key)
     if api_key is None:
         api_key = ApiKey.objects.select_related("partner").filter(key_hash=digest).first()

@@ -243,8 +243,9 @@ def _booking(slot: Slot, quantity: int, *, now: datetime.datetime):
         raise
 
 
-class _PlacesReleased(Exception):
-    """A booking found too few places, and releasing what was due gave some back."""
+class _PlacesReleased(SoldOut):
+    """A booking found too few places, and releasing what was due gave some back:
+    ``_booked`` tries once more; a second time it is the tourist's "sold out"."""
 
 
 def _booked(attempt: Callable[[], Order]) -> Order:
