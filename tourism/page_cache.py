@@ -20,7 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from wagtail.models import Site
 
 from core.logs import request_var
@@ -102,5 +102,10 @@ def page_cache_invalidate() -> None:
 
 def page_cache_invalidate_after_migrate(**kwargs) -> None:
     """A migration may change what the cache holds, or the shape of the objects it keeps
-    (model instances are kept pickled): nothing from before it is read again."""
-    page_cache_invalidate()
+    (model instances are kept pickled): nothing from before it is read again. Unless it
+    took the version's table away (migrating back past it)."""
+    try:
+        with transaction.atomic():
+            page_cache_invalidate()
+    except DatabaseError:
+        pass
