@@ -185,23 +185,25 @@ class _Online(GateProvider):
     online = True
 
 
+def _book(slot_id, ticket_type, quantity, *, who, now, provider=None) -> Order:
+    return services.order_create(
+        slot_id=slot_id,
+        quantities={ticket_type.pk: quantity},
+        contact=who,
+        provider=provider or GateProvider(),
+        now=now,
+    )
+
+
 @pytest.mark.django_db
 def test_a_time_with_room_leaves_run_out_holds_to_the_queue():
     adult = TicketTypeFactory()
     slot = SlotFactory(capacity=10)
     now = timezone.now()
-    held = services.order_create(
-        slot_id=slot.pk, quantities={adult.pk: 3}, contact=CONTACT, provider=_Online(), now=now
-    )
+    held = _book(slot.pk, adult, 3, who=CONTACT, now=now, provider=_Online())
     later = now + datetime.timedelta(minutes=31)
 
-    services.order_create(
-        slot_id=slot.pk,
-        quantities={adult.pk: 2},
-        contact=contact(2),
-        provider=GateProvider(),
-        now=later,
-    )
+    _book(slot.pk, adult, 2, who=contact(2), now=later)
 
     held.refresh_from_db()
     assert held.status == Order.Status.PENDING and Slot.objects.get(pk=slot.pk).taken == 5
@@ -214,9 +216,7 @@ def test_places_taken_by_others_meanwhile_are_made_up_from_holds_run_out(monkeyp
     adult = TicketTypeFactory()
     slot = SlotFactory(capacity=3)
     now = timezone.now()
-    held = services.order_create(
-        slot_id=slot.pk, quantities={adult.pk: 2}, contact=CONTACT, provider=_Online(), now=now
-    )
+    held = _book(slot.pk, adult, 2, who=CONTACT, now=now, provider=_Online())
     later = now + datetime.timedelta(minutes=31)
     read_slot = services._bookable_slot
     others = []
@@ -226,23 +226,11 @@ def test_places_taken_by_others_meanwhile_are_made_up_from_holds_run_out(monkeyp
         found = read_slot(slot_id, now=now)
         if not others:
             others.append(None)
-            others[0] = services.order_create(
-                slot_id=slot_id,
-                quantities={adult.pk: 1},
-                contact=contact(3),
-                provider=GateProvider(),
-                now=now,
-            )
+            others[0] = _book(slot_id, adult, 1, who=contact(3), now=now)
         return found
 
     monkeypatch.setattr(services, "_bookable_slot", read_then_others_book)
-    order = services.order_create(
-        slot_id=slot.pk,
-        quantities={adult.pk: 1},
-        contact=contact(2),
-        provider=GateProvider(),
-        now=later,
-    )
+    order = _book(slot.pk, adult, 1, who=contact(2), now=later)
 
     held.refresh_from_db()
     assert held.status == Order.Status.EXPIRED
