@@ -127,6 +127,30 @@ def test_production_takes_its_hosts_database_and_cache_from_the_environment(prod
     assert flags == ["False", "True", "True", "True"]
 
 
+@pytest.mark.parametrize(
+    "database_url, switch, bound_on_the_server",
+    [
+        ("postgres://huagu@db.example.com:5432/huagu", None, "True"),
+        ("postgres://huagu@db.example.com:5432/huagu", "false", "False"),
+        ("sqlite:///huagu.sqlite3", None, "None"),
+    ],
+)
+def test_postgresql_sends_parameters_beside_the_statement_unless_told_not_to(
+    production_environment, database_url, switch, bound_on_the_server
+):
+    environment = {**production_environment, "DATABASE_URL": database_url}
+    if switch is not None:
+        environment["DJANGO_DB_SERVER_SIDE_BINDING"] = switch
+    result = run_python(
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.DATABASES['default'].get('OPTIONS', {}).get('server_side_binding'))",
+        environment,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [bound_on_the_server]
+
+
 def test_health_probe_over_plain_http_is_not_redirected_in_production(production_environment):
     result = run_python(
         "import django; django.setup(); from django.test import Client; "

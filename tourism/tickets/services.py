@@ -97,7 +97,10 @@ def _lock_timeout():
     # every booking for a popular slot behind it; SQLite waits on its own timeout.
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.TICKETS_LOCK_TIMEOUT_MS}ms"])
+            cursor.execute(
+                "SELECT set_config('lock_timeout', %s, true)",
+                [f"{settings.TICKETS_LOCK_TIMEOUT_MS}ms"],
+            )
 
 
 @contextlib.contextmanager
