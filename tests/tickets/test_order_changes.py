@@ -4,6 +4,7 @@ places moved without overselling, quantities, the confirmation resent, gate orde
 import datetime
 from decimal import Decimal
 from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -18,7 +19,7 @@ from tests.tickets.factories import (
     whole_day_slot,
 )
 from tourism.tickets import order_changes, services
-from tourism.tickets.models import Order, OrderLog, Refund, Slot
+from tourism.tickets.models import ClosedDay, Order, OrderLog, Refund, Slot
 from tourism.tickets.services import BookingError, NotAllowed, SoldOut
 
 
@@ -285,6 +286,34 @@ def test_an_order_with_an_admitted_visitor_or_to_a_past_or_closed_day_is_not_mov
     with pytest.raises(BookingError):
         order_changes.order_move(order=order, user=clerk, slot_id=999999)
     assert (taken(today), taken(days.first), taken(days.second)) == (2, 1, 0)
+
+
+@pytest.mark.parametrize("meanwhile", ["day closed", "slot moved"])
+def test_a_move_that_waited_while_the_new_day_closed_or_its_slot_moved_is_refused(
+    fares, days, clerk, meanwhile
+):
+    """The checks before the move's take passed on the slot as it was; the take refuses."""
+    order = order_for(days.first, {fares.adult: 2})
+    stale = Slot.objects.get(pk=days.second.pk)
+    if meanwhile == "day closed":
+        ClosedDay.objects.create(date=days.second.date)
+        refusal = "closed on that day"
+    else:
+        Slot.objects.filter(pk=days.second.pk).update(
+            starts_at=datetime.time(15), ends_at=datetime.time(16)
+        )
+        refusal = "just been changed"
+
+    with (
+        mock.patch.object(order_changes, "_bookable_slot", return_value=stale),
+        pytest.raises(BookingError, match=refusal),
+    ):
+        order_changes.order_move(order=order, user=clerk, slot_id=days.second.pk)
+
+    order.refresh_from_db()
+    assert order.slot_id == days.first.pk
+    assert (taken(days.first), taken(days.second)) == (2, 0)
+    assert not order.log.filter(action="moved").exists()
 
 
 # --- quantities -------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from .services import (
     _log,
     _priced_lines,
     _send_confirmation,
+    _take_places,
     _transition,
 )
 
@@ -292,10 +293,10 @@ def order_move(*, order: Order, user, slot_id: int) -> Order:
             raise NotAllowed(_("A visitor of this order has already been admitted."))
         new = _bookable_slot(slot_id, now=now)
         old = order.slot
-        taken = Slot.objects.filter(pk=new.pk, taken__lte=F("capacity") - order.quantity).update(
-            taken=F("taken") + order.quantity
-        )
-        if not taken:
+        # As a booking takes them: a slot moved or a day closed meanwhile is refused too.
+        try:
+            _take_places(new, order.quantity, now=now)
+        except SoldOut:
             new.refresh_from_db()
             raise SoldOut(
                 ngettext(
@@ -305,7 +306,7 @@ def order_move(*, order: Order, user, slot_id: int) -> Order:
                 )
                 % {"left": new.places_left, "n": order.quantity},
                 field="slot",
-            )
+            ) from None
         Slot.objects.filter(pk=old.pk).update(taken=F("taken") - order.quantity)
         Order.objects.filter(pk=order.pk).update(slot=new)
         if new.date != old.date:
