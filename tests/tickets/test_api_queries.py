@@ -28,7 +28,7 @@ ORDERS = "/api/v1/orders"
 #   and last the capacity take and the closure read again. Holds run out are released
 #   only when a time lacks the places (tests/tickets/test_capacity.py).
 ORDER_QUERIES = 14
-# Only PostgreSQL bounds its lock waits (SET LOCAL lock_timeout).
+# Only PostgreSQL bounds its lock waits (its lock_timeout, set through set_config).
 ORDER_QUERIES_POSTGRESQL_EXTRA = 1
 
 
