@@ -60,6 +60,16 @@ def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     )
 
 
+def settings_read(expression: str, env: dict[str, str]) -> str:
+    """What ``expression`` (over ``settings``) prints once Django is set up in ``env``."""
+    result = run_python(
+        f"import django; django.setup(); from django.conf import settings; print({expression})",
+        env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_production_settings_pass_the_deployment_checks(production_environment):
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=production_environment)
 
@@ -99,28 +109,22 @@ def test_production_refuses_to_start_without_a_mail_setting(production_environme
 def test_a_test_deployment_may_say_it_sends_no_email(production_environment, email_url):
     production_environment["EMAIL_URL"] = email_url
 
-    result = run_python(
-        "import django; django.setup(); from django.conf import settings; "
-        "print(settings.EMAIL_BACKEND)",
-        production_environment,
-    )
+    backend = settings_read("settings.EMAIL_BACKEND", production_environment)
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().endswith(
+    assert backend.endswith(
         "dummy.EmailBackend" if email_url == "dummymail://" else "console.EmailBackend"
     )
 
 
 def test_production_takes_its_hosts_database_and_cache_from_the_environment(production_environment):
-    result = run_python(
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.ALLOWED_HOSTS, s.DATABASES['default']['NAME'], s.CACHES['default']['BACKEND'], "
-        "s.DEBUG, s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)",
+    seen = settings_read(
+        "settings.ALLOWED_HOSTS, settings.DATABASES['default']['NAME'], "
+        "settings.CACHES['default']['BACKEND'], settings.DEBUG, settings.SECURE_SSL_REDIRECT, "
+        "settings.SESSION_COOKIE_SECURE, settings.CSRF_COOKIE_SECURE",
         production_environment,
     )
 
-    assert result.returncode == 0, result.stderr
-    hosts, database, cache, *flags = result.stdout.split()
+    hosts, database, cache, *flags = seen.split()
     assert hosts == "['huagu.example.com']"
     assert database.endswith("production.sqlite3")
     assert cache == "django.core.cache.backends.redis.RedisCache"
@@ -141,14 +145,12 @@ def test_postgresql_sends_parameters_beside_the_statement_unless_told_not_to(
     environment = {**production_environment, "DATABASE_URL": database_url}
     if switch is not None:
         environment["DJANGO_DB_SERVER_SIDE_BINDING"] = switch
-    result = run_python(
-        "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.DATABASES['default'].get('OPTIONS', {}).get('server_side_binding'))",
+    seen = settings_read(
+        "settings.DATABASES['default'].get('OPTIONS', {}).get('server_side_binding')",
         environment,
     )
 
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [bound_on_the_server]
+    assert seen == bound_on_the_server
 
 
 def test_health_probe_over_plain_http_is_not_redirected_in_production(production_environment):
