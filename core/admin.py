@@ -10,11 +10,13 @@ from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.urls import reverse
 from django.utils.formats import localize
+from django.utils.functional import cached_property
 from django.utils.html import conditional_escape
 from django.utils.text import capfirst
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.fields import register_display_class
 from wagtail.admin.ui.tables import Column
@@ -151,10 +153,24 @@ def _groups_digits(model, name: str) -> bool:
     return isinstance(field, (models.IntegerField, models.DecimalField, models.FloatField))
 
 
+class GroupedCountPaginator(WagtailPaginator):
+    """Wagtail's paginator, with the count under a listing grouped: "48,450 务工记录", not
+    "48450 务工记录"."""
+
+    @cached_property
+    def items_count_label(self):
+        if self.count == 1:
+            return super().items_count_label
+        return f"{numbers.count(self.count)} {self.verbose_name_plural}"
+
+
 class NumberColumnsMixin:
     """An index view whose ``list_display`` numbers show as ``NumberColumn``: Wagtail would
-    print ``3224417.70`` and ``20000``, without the grouping every figure elsewhere has.
-    Exports are untouched: they write the values themselves."""
+    print ``3224417.70`` and ``20000``, without the grouping every figure elsewhere has; and
+    whose count under the listing is grouped too. Exports are untouched: they write the
+    values themselves."""
+
+    paginator_class = GroupedCountPaginator
 
     def _get_custom_column(self, field_name, column_class=Column, **kwargs):
         grouped = LOOKUP_SEP not in field_name and _groups_digits(self.model, field_name)

@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 from wagtail.users.models import UserProfile
 
+from core.admin import GroupedCountPaginator
 from core.numbers import grouped
 from nursery.forms import LotChoiceField
 from nursery.models import StockLot, Zone
@@ -60,6 +61,16 @@ def test_admin_listings_group_quantities_money_and_figures_of_properties(chinese
     assert len(re.findall(r">\s*20,000\s*<", lots)) == 2 and shown("1,234.50", lots)
     assert shown("24,690,000.00", ledger) and shown("1,234.50", ledger)
     assert not shown("20000", lots + ledger) and not shown("24690000.00", ledger)
+
+
+def test_the_count_under_a_listing_is_grouped(chinese_admin):
+    assert GroupedCountPaginator(range(48450), per_page=20).items_count_label == "48,450 项"
+    assert GroupedCountPaginator(range(1), per_page=20).items_count_label == "1 项"
+
+    make_lot(20)
+    page = chinese_admin.get("/admin/nursery/lots/")
+
+    assert isinstance(page.context["paginator"], GroupedCountPaginator)
 
 
 def test_years_in_a_listing_are_not_grouped(chinese_admin):
