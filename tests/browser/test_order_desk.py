@@ -88,6 +88,12 @@ def test_a_desk_user_finds_an_order_by_phone_moves_it_refunds_a_ticket_and_reads
     page.wait_for_url(re.compile(r"/admin/tickets/orders/inspect/\d+/$"))
     assert "李秀英" in page.inner_text("main")
     assert page.evaluate(NO_WIDER_THAN_THE_SCREEN)
+    # Each action is a button of one line that shows its label, inside the screen.
+    for action in page.locator(".order-desk__action-list a").all():
+        box = action.bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"], action.inner_text()
+        assert box["height"] < 48, action.inner_text()
+        assert action.inner_text().strip()
 
     # Move it two days on.
     page.get_by_role("link", name="改到其他日期或时段").click()
