@@ -8,7 +8,6 @@ import datetime
 from decimal import Decimal
 
 import django_filters
-from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseForbidden
@@ -28,6 +27,7 @@ from core.admin import AdminPageMixin
 from core.export_jobs import BackgroundExportMixin
 from core.numbers import amount
 from core.reports import ColumnsExportMixin, FigureColumn, TotalsReportMixin
+from core.widgets import DateInput
 
 from . import imports, selectors, services
 from .forms import (
@@ -346,7 +346,7 @@ class AsOfFilterSet(WagtailFilterSet):
     as_of = django_filters.DateFilter(
         label=gettext_lazy("As of"),
         method="no_op",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
     )
 
     def no_op(self, queryset, name, value):

@@ -10,6 +10,7 @@ from wagtail.images import get_image_model
 
 from core.crews import crew_choices
 from core.numbers import count
+from core.widgets import DateInput
 from tourism.images import CheckedImageField
 
 from .models import (
@@ -37,10 +38,6 @@ def apply_error(form: forms.Form, error: NurseryError) -> None:
     """Show a service's refusal on the field it names, or above the form."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class LotChoiceField(forms.ModelChoiceField):

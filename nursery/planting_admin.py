@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.widgets import DateInput
+
 from .admin_views import NurseryFormView
-from .forms import CheckedImageField, DateInput, LotChoiceField, crew_field_choices, lot_choices
+from .forms import CheckedImageField, LotChoiceField, crew_field_choices, lot_choices
 from .models import SpecimenTree, SurvivalCheck, Zone
 from .services import planting_record
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.widgets import DateInput
 from nursery.models import Planting, Zone
 
 from .models import Basis, Crew, Task, Village
@@ -20,7 +21,7 @@ PERIODS = [
     ("month", gettext_lazy("Month")),
     ("custom", gettext_lazy("Custom dates")),
 ]
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 # The inputs each kind of period reads; the others are hidden on the page and ignored here.
 PERIOD_INPUTS = {
     "year": ("year",),

@@ -91,7 +91,7 @@ def test_a_desk_user_finds_an_order_by_phone_moves_it_refunds_a_ticket_and_reads
     # Each action is a button of one line that shows its label, inside the screen.
     for action in page.locator(".order-desk__action-list a").all():
         box = action.bounding_box()
-        assert 0 <= box["x"] and box["x"] + box["width"] <= PHONE["width"], action.inner_text()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"], action.inner_text()
         assert box["height"] < 48, action.inner_text()
         assert action.inner_text().strip()
 

@@ -21,6 +21,7 @@ from wagtail.admin.views.reports import ReportView
 
 from core.export_jobs import BackgroundExportMixin
 from core.reports import ColumnsExportMixin, DecoratedRowsMixin, FigureColumn
+from core.widgets import DateInput
 from tourism.models import TicketType
 
 from . import closures, opening, services
@@ -41,12 +42,8 @@ WEEKDAYS = [
 class OpenCapacityForm(forms.Form):
     """Open many slots at once, e.g. every day of April, 9:00–17:00 every 30 minutes, 200 a slot."""
 
-    date_from = forms.DateField(
-        label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=gettext_lazy("To (inclusive)"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=gettext_lazy("From"), widget=DateInput)
+    date_to = forms.DateField(label=gettext_lazy("To (inclusive)"), widget=DateInput)
     weekdays = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Days of the week"),
         choices=WEEKDAYS,

@@ -28,6 +28,7 @@ from wagtail.admin.views.reports import ReportView
 from wagtail.admin.widgets.button import HeaderButton
 
 from core.reports import ColumnsExportMixin, FigureColumn
+from core.widgets import DateInput
 
 from .box_office import (
     SELL_PERMISSION,
@@ -221,7 +222,7 @@ def slips(request, reference: str):
 class TakingsDateFilterSet(WagtailFilterSet):
     date = django_filters.DateFilter(
         label=gettext_lazy("Day"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput,
         method="keep",
     )
 

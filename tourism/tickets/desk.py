@@ -33,6 +33,7 @@ from core.export_listings import BackgroundExportViewSetMixin
 from core.history_admin import HistoryIndexView, HistoryViewSetMixin
 from core.id_crypto import id_number_hash
 from core.identity import compact_number
+from core.widgets import DateInput
 from tourism.models import TicketType
 
 from . import order_changes
@@ -395,9 +396,7 @@ class RefundTicketsForm(NoteMixin, ConfirmForm):
 
 
 class MoveForm(ConfirmForm):
-    date = forms.DateField(
-        label=gettext_lazy("New visit date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=gettext_lazy("New visit date"), widget=DateInput)
     slot = forms.TypedChoiceField(
         label=gettext_lazy("Entry time"), coerce=int, widget=forms.RadioSelect
     )
