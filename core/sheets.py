@@ -26,7 +26,15 @@ INTEGER = "#,##0"
 DECIMAL = "#,##0.00"
 PERCENT = "0.0%"
 DATE = "yyyy-mm-dd"
-FORMATS = {"money": MONEY, "count": INTEGER, "decimal": DECIMAL, "percent": PERCENT}
+# A whole number that is not a quantity (a year): no thousands separator.
+PLAIN = "0"
+FORMATS = {
+    "money": MONEY,
+    "count": INTEGER,
+    "decimal": DECIMAL,
+    "percent": PERCENT,
+    "plain": PLAIN,
+}
 
 MIN_WIDTH = 6
 MAX_WIDTH = 60
@@ -102,8 +110,9 @@ def shown_width(value, fmt: str | None) -> int:
 def write_table(sheet, *, title_lines, headings, rows, kinds=None, totals=None, notes=()):
     """Write a report table onto an empty ``sheet``: title lines, headings, rows, totals, notes.
 
-    ``kinds`` gives a column's kind (``money``, ``count``, ``decimal``, ``percent`` or None
-    for "by the value's type"); a ``Percent`` value is a percentage whatever its column.
+    ``kinds`` gives a column's kind (``money``, ``count``, ``decimal``, ``percent``, ``plain``
+    for a whole number that is not a quantity, such as a year, or None for "by the value's
+    type"); a ``Percent`` value is a percentage whatever its column.
     Column widths fit the headings and the figures as shown (not the title lines, which
     may run across the columns).
     """

@@ -286,7 +286,7 @@ def roster_tables(lines, *, title) -> list[Table]:
                 ]
                 for n, line in enumerate(lines, start=1)
             ],
-            kinds=[*[None] * 10, "count", "money"],
+            kinds=[None, None, None, "plain", *[None] * 6, "count", "money"],
             totals=[
                 _("Total"),
                 *[None] * 9,

@@ -182,3 +182,5 @@ def test_the_roster_sheet_names_its_period_and_village_and_totals(official, work
     assert totals[10].value == sum(row[10].value for row in body)
     assert Decimal(str(totals[11].value)) == sum(Decimal(str(row[11].value)) for row in body)
     assert all(row[11].number_format == "#,##0.00" for row in table)
+    # Birth years read as years ("1958"), not as quantities ("1,958").
+    assert all(isinstance(row[3].value, int) and row[3].number_format == "0" for row in body)
