@@ -490,6 +490,11 @@ class WorkEntry(models.Model):
         return super().delete(*args, **kwargs)
 
     @property
+    def days_by_the_day(self) -> Decimal:
+        """The days this entry counts when paid by the day; nothing for hours or pieces."""
+        return self.quantity if self.basis == Basis.DAY else Decimal("0")
+
+    @property
     def locked(self) -> bool:
         """In an approved or paid batch: money depends on it, so it cannot change."""
         return self.batch_id is not None and self.batch.locked

@@ -101,20 +101,38 @@ def day_pay_check(
     villager: Villager,
     date: datetime.date,
     amount: Decimal,
+    days: Decimal = Decimal("0"),
     excluding: int | None = None,
     field: str = "quantity",
 ) -> Decimal:
-    """Refuse work that leaves the villager's pay for ``date`` under the minimum day's pay.
+    """Refuse work that leaves the villager's pay for ``date`` under the minimum day's pay,
+    or that counts more than one day of work paid by the day on that date.
 
     The day's pay is every entry of the villager on that date (day, hourly and piece work,
     corrections included) plus ``amount``, less the entry ``excluding`` that is being
     replaced. Exactly the minimum is enough; a day whose corrections take it all back
-    (nothing earned, no work) is allowed too. Returns the day's pay.
+    (nothing earned, no work) is allowed too. ``days`` is what the new work adds paid by
+    the day: a crew's day sent twice, or one entry written twice, is refused rather than
+    paid twice. Returns the day's pay.
     """
     earned = WorkEntry.objects.filter(villager=villager, date=date)
     if excluding is not None:
         earned = earned.exclude(pk=excluding)
-    total = (earned.aggregate(total=Sum("amount"))["total"] or Decimal("0")) + amount
+    figures = earned.aggregate(total=Sum("amount"), days=Sum("quantity", filter=Q(basis=Basis.DAY)))
+    if days and (figures["days"] or Decimal("0")) + days > 1:
+        raise WorkforceError(
+            _(
+                "%(villager)s already has %(days)s day's work paid by the day on %(date)s; "
+                "a date holds one day's work at most."
+            )
+            % {
+                "date": date.isoformat(),
+                "villager": villager,
+                "days": (figures["days"] or Decimal("0")).normalize(),
+            },
+            field=field,
+        )
+    total = (figures["total"] or Decimal("0")) + amount
     minimum = minimum_day_pay()
     if total != 0 and total < minimum:
         raise WorkforceError(
@@ -220,7 +238,7 @@ def work_entry_record(
     )
     with transaction.atomic():
         _lock_villagers([villager.pk])
-        day_pay_check(villager=villager, date=date, amount=amount)
+        day_pay_check(villager=villager, date=date, amount=amount, days=entry.days_by_the_day)
         entry.save()
     return entry
 
@@ -281,6 +299,7 @@ def crew_day_record(
                 villager=villagers[entry.villager_id],
                 date=date,
                 amount=entry.amount,
+                days=entry.days_by_the_day,
                 field=f"q_{entry.villager_id}",
             )
         created = WorkEntry.objects.bulk_create(entries)

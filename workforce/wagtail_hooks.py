@@ -22,6 +22,7 @@ from nursery.models import Planting
 from . import services, views
 from .dashboard import CrewsTodayPanel, JobFiguresPanel
 from .models import (
+    Basis,
     Crew,
     Employment,
     Household,
@@ -95,13 +96,14 @@ class WorkEntryForm(WagtailAdminModelForm):
             data["zone"] = services.planting_work_zone(
                 planting=data.get("planting"), zone=data.get("zone"), date=data["date"]
             )
-            _quantity, rate, amount = services.work_entry_price(
+            quantity, rate, amount = services.work_entry_price(
                 task=data["task"], basis=data["basis"], date=data["date"], quantity=data["quantity"]
             )
             services.day_pay_check(
                 villager=data["villager"],
                 date=data["date"],
                 amount=amount,
+                days=quantity if data["basis"] == Basis.DAY else 0,
                 excluding=self.instance.pk,
             )
         except services.WorkforceError as error:

@@ -106,6 +106,43 @@ def test_a_crews_day_with_one_bad_quantity_saves_nothing(db):
     assert not WorkEntry.objects.exists()
 
 
+def test_a_crews_day_sent_twice_is_refused_and_pays_no_one_twice(db):
+    task = task_with_rates()
+    a, b = VillagerFactory(), VillagerFactory()
+    present = {a.pk: Decimal("1"), b.pk: Decimal("1")}
+    services.crew_day_record(date=DAY, task=task, basis="day", quantities=present)
+
+    with pytest.raises(WorkforceError, match="already has 1 day's work paid by the day") as refused:
+        services.crew_day_record(date=DAY, task=task, basis="day", quantities=present)
+
+    assert refused.value.field == f"q_{a.pk}"
+    assert WorkEntry.objects.count() == 2
+    # Other work that day, by the hour or the piece, is not days: it is still recorded.
+    services.crew_day_record(date=DAY, task=task, basis="hour", quantities={a.pk: Decimal("2")})
+    assert WorkEntry.objects.count() == 3
+
+
+def test_two_half_days_make_a_day_and_a_third_half_is_refused(villager):
+    task = task_with_rates(day="240.00")
+    for _ in range(2):
+        services.work_entry_record(
+            villager=villager, date=DAY, task=task, basis=Basis.DAY, quantity=Decimal("0.5")
+        )
+    with pytest.raises(WorkforceError, match="already has 1 day's work"):
+        services.work_entry_record(
+            villager=villager, date=DAY, task=task, basis=Basis.DAY, quantity=Decimal("0.5")
+        )
+    # The next day is a day of its own.
+    services.work_entry_record(
+        villager=villager,
+        date=DAY + datetime.timedelta(days=1),
+        task=task,
+        basis=Basis.DAY,
+        quantity=Decimal("1"),
+    )
+    assert WorkEntry.objects.count() == 3
+
+
 def test_a_wage_batch_claims_unpaid_work_once(villager):
     task = task_with_rates()
     for day in (1, 2, 30):

@@ -98,7 +98,8 @@ def test_rebuilding_the_months_of_work_gives_the_same_rows(workforce):
     ],
 )
 def test_a_report_with_partial_months_counts_each_day_once(workforce, start, end):
-    work(workforce.wang, d(2026, 5, 20), workforce.weeding)  # a second entry on 20 May
+    # A second entry on 20 May, piece work after the day's (a date holds one day's work).
+    work(workforce.wang, d(2026, 5, 20), workforce.weeding, basis="piece", quantity="200")
     report = job_report(start=start, end=end, compare=False)
     entries = [e for e in WorkEntry.objects.all() if start <= e.date <= end]
     assert report.current.person_days == len({(e.villager_id, e.date) for e in entries})
