@@ -628,6 +628,24 @@ def test_gate_staff_sell_on_the_page_and_see_the_sale(fares, today_slot, seller)
     assert Order.objects.count() == 1
 
 
+def test_a_large_sale_reads_its_money_grouped_on_the_sale_page_and_the_order_desk(fares, seller):
+    slot = whole_day_slot(timezone.localdate(), capacity=30)
+    order = box_office_sell(
+        slot_id=slot.pk, quantities={fares.adult.pk: 20}, method=CASH, admit=False, user=seller
+    )
+    assert order.total == Decimal("1200.00")
+    client = Client()
+    client.force_login(seller)
+
+    sale = client.get(f"/gate/sell/{order.reference}/").content.decode()
+    desk = client.get(f"/admin/tickets/orders/inspect/{order.pk}/").content.decode()
+
+    assert "20 张票，¥1,200.00" in sale
+    assert "<td>¥1,200.00</td>" in sale
+    assert "<dd>¥1,200.00</dd>" in desk and "<dd data-paid>¥1,200.00</dd>" in desk
+    assert "<dd data-refunded>¥0.00</dd>" in desk
+
+
 @pytest.mark.parametrize(
     "data, message",
     [

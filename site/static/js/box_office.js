@@ -26,7 +26,9 @@
       }
     });
     if (count > 0) {
-      var amount = Math.floor(sum / 100) + "." + ("0" + (sum % 100)).slice(-2);
+      // Grouped by thousands, as the server writes money: ¥1,260.00.
+      var yuan = String(Math.floor(sum / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+      var amount = yuan + "." + ("0" + (sum % 100)).slice(-2);
       total.textContent = form.getAttribute("data-total-text") + " ¥" + amount;
       total.hidden = false;
     } else {
