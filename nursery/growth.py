@@ -29,7 +29,12 @@ LEFT, RIGHT, TOP, BOTTOM = 44, 14, 12, 26
 # (attribute, title, unit word, divisor from centimetres): all in cm, as the passport and the
 # nursery's spec write them.
 MEASURES = [
-    ("height_cm", _("Height"), pgettext_lazy("unit of length", "cm"), Decimal(1)),
+    (
+        "height_cm",
+        pgettext_lazy("of a tree", "Height"),
+        pgettext_lazy("unit of length", "cm"),
+        Decimal(1),
+    ),
     ("crown_cm", _("Crown spread"), pgettext_lazy("unit of length", "cm"), Decimal(1)),
     ("stem_diameter_cm", _("Stem diameter"), pgettext_lazy("unit of length", "cm"), Decimal(1)),
 ]

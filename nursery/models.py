@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core import geo
@@ -414,7 +414,7 @@ class SpecimenTree(models.Model):
         REMOVED = "removed", _("Removed")
 
     tag = models.CharField(
-        _("tag"),
+        pgettext_lazy("of a tree", "tag"),
         max_length=TAG_MAX_LENGTH,
         unique=True,
         validators=[validate_code],

@@ -43,3 +43,28 @@ def test_the_compiled_catalog_speaks_chinese():
         assert translation.gettext("Opening hours") == "开放时间"
     with translation.override("en"):
         assert translation.gettext("Book tickets") == "Book tickets"
+
+
+# Words the park uses in a sense of its own, which Wagtail and Django also use in theirs: the
+# park's carry a context, so the admin's own menus and screens keep their Chinese.
+SHARED_WORDS = [
+    # (context, word, the park's Chinese, the framework's Chinese)
+    ("pagination", "Pages", "分页", "页面"),
+    ("kind of work", "Task", "工种", "任务"),
+    ("kinds of work", "Tasks", "工种", "任务"),
+    ("kind of work", "task", "工种", "任务"),
+    ("identity document", "Document", "证件", "文档"),
+    ("identity document", "document", "证件类型", "文档"),
+    ("of a tree", "tag", "编号", "标签"),
+    ("of a tree", "Height", "树高", "高度"),
+    ("start of a date range", "From", "开始日期", "从"),
+    ("employment", "Permanent", "长期", "永久"),
+    ("ticket", "Code", "票码", "代码"),
+]
+
+
+def test_the_parks_words_leave_the_frameworks_own_words_their_chinese():
+    with translation.override("zh-hans"):
+        for context, word, ours, theirs in SHARED_WORDS:
+            assert translation.pgettext(context, word) == ours, word
+            assert translation.gettext(word) == theirs, word

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from core.widgets import DateInput
 from nursery.models import Planting, Zone
@@ -50,7 +50,9 @@ class ReportForm(forms.Form):
         coerce=int,
         required=False,
     )
-    start = forms.DateField(label=gettext_lazy("From"), required=False, widget=DATE)
+    start = forms.DateField(
+        label=pgettext_lazy("start of a date range", "From"), required=False, widget=DATE
+    )
     end = forms.DateField(label=gettext_lazy("To (inclusive)"), required=False, widget=DATE)
     village = forms.ModelChoiceField(
         label=gettext_lazy("Village"),
@@ -126,7 +128,9 @@ class CrewDayForm(forms.Form):
     """One crew's day: date, task, basis and, for each villager present, the quantity done."""
 
     date = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
-    task = forms.ModelChoiceField(label=gettext_lazy("Task"), queryset=Task.objects.all())
+    task = forms.ModelChoiceField(
+        label=pgettext_lazy("kind of work", "Task"), queryset=Task.objects.all()
+    )
     basis = forms.ChoiceField(label=gettext_lazy("Basis"), choices=Basis.choices, initial=Basis.DAY)
     crew = forms.ModelChoiceField(
         label=gettext_lazy("Crew"), queryset=Crew.objects.all(), required=False

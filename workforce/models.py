@@ -154,7 +154,7 @@ class Villager(models.Model):
 
 
 class EmploymentKind(models.TextChoices):
-    PERMANENT = "permanent", _("Permanent")
+    PERMANENT = "permanent", pgettext_lazy("employment", "Permanent")
     SEASONAL = "seasonal", _("Seasonal")
     CASUAL = "casual", _("Casual")
 
@@ -203,8 +203,8 @@ class Task(models.Model):
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("task")
-        verbose_name_plural = _("tasks")
+        verbose_name = pgettext_lazy("kind of work", "task")
+        verbose_name_plural = pgettext_lazy("kinds of work", "tasks")
 
     def __str__(self):
         return self.name
@@ -214,7 +214,10 @@ class Rate(models.Model):
     """What a task pays per day, hour or piece from ``effective_from`` until the next rate."""
 
     task = models.ForeignKey(
-        Task, verbose_name=_("task"), on_delete=models.PROTECT, related_name="rates"
+        Task,
+        verbose_name=pgettext_lazy("kind of work", "task"),
+        on_delete=models.PROTECT,
+        related_name="rates",
     )
     basis = models.CharField(_("basis"), max_length=10, choices=Basis.choices)
     amount = models.DecimalField(
@@ -402,7 +405,9 @@ class WorkEntry(models.Model):
     villager = models.ForeignKey(
         Villager, verbose_name=_("villager"), on_delete=models.PROTECT, related_name="work"
     )
-    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.PROTECT)
+    task = models.ForeignKey(
+        Task, verbose_name=pgettext_lazy("kind of work", "task"), on_delete=models.PROTECT
+    )
     crew = models.ForeignKey(
         Crew, verbose_name=_("crew"), on_delete=models.SET_NULL, null=True, blank=True
     )

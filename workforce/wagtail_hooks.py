@@ -4,6 +4,7 @@ from django import forms
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import FieldPanel, ObjectList
@@ -277,7 +278,7 @@ class TaskViewSet(WorkforceViewSet):
     url_prefix = "workforce/tasks"
     model = Task
     icon = "tasks"
-    menu_label = _("Tasks")
+    menu_label = pgettext_lazy("kinds of work", "Tasks")
     list_display = ["code", "name", "name_en"]
     form_fields = ["code", "name", "name_en"]
 

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from django.views.generic import FormView
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -42,7 +42,9 @@ WEEKDAYS = [
 class OpenCapacityForm(forms.Form):
     """Open many slots at once, e.g. every day of April, 9:00–17:00 every 30 minutes, 200 a slot."""
 
-    date_from = forms.DateField(label=gettext_lazy("From"), widget=DateInput)
+    date_from = forms.DateField(
+        label=pgettext_lazy("start of a date range", "From"), widget=DateInput
+    )
     date_to = forms.DateField(label=gettext_lazy("To (inclusive)"), widget=DateInput)
     weekdays = forms.TypedMultipleChoiceField(
         label=gettext_lazy("Days of the week"),

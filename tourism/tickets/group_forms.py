@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.identity import DocumentType
 
@@ -89,7 +90,9 @@ class VisitorRowForm(forms.Form):
         label=_("Full name"), max_length=100, required=False, validators=[refuse_control_characters]
     )
     document_type = forms.ChoiceField(
-        label=_("Document"), choices=DocumentType.choices, initial=DocumentType.ID_CARD
+        label=pgettext_lazy("identity document", "Document"),
+        choices=DocumentType.choices,
+        initial=DocumentType.ID_CARD,
     )
     number = forms.CharField(
         label=_("Document number"),

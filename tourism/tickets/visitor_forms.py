@@ -9,6 +9,7 @@ the page says which visitor is wrong and why; the booking service checks them ag
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.identity import DocumentType, validate_document
 from tourism.models import TicketType
@@ -27,7 +28,9 @@ class VisitorForm(forms.Form):
         help_text=_("As on the document."),
     )
     document_type = forms.ChoiceField(
-        label=_("Document"), choices=DocumentType.choices, initial=DocumentType.ID_CARD
+        label=pgettext_lazy("identity document", "Document"),
+        choices=DocumentType.choices,
+        initial=DocumentType.ID_CARD,
     )
     number = forms.CharField(
         label=_("Document number"), max_length=40, validators=[refuse_control_characters]

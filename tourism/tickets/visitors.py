@@ -12,6 +12,7 @@ retention period after the visit has passed.
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.id_crypto import decrypt_id_number
 from core.identity import DocumentType, mask_id_number, shown_id_number
@@ -43,7 +44,10 @@ class Visitor(models.Model):
     )
     name = models.CharField(_("full name"), max_length=100)
     document_type = models.CharField(
-        _("document"), max_length=24, choices=DocumentType.choices, default=DocumentType.ID_CARD
+        pgettext_lazy("identity document", "document"),
+        max_length=24,
+        choices=DocumentType.choices,
+        default=DocumentType.ID_CARD,
     )
     # Fernet token of the normalised number; empty once erased.
     number_encrypted = models.TextField(_("document number (encrypted)"), blank=True)
@@ -98,6 +102,6 @@ class Visitor(models.Model):
         return shown_id_number(self.number, user)
 
     @property
-    @labelled(_("document"))
+    @labelled(pgettext_lazy("identity document", "document"))
     def document_label(self) -> str:
         return self.get_document_type_display()
