@@ -197,6 +197,26 @@ def test_moving_needs_the_confirmation_and_then_moves_with_a_message(fares, days
     assert entry.user == clerk
 
 
+@pytest.mark.parametrize(
+    "typed, refusal",
+    [("2026-02-30", "Enter a valid date."), ("2020-01-01", "That date has passed.")],
+)
+def test_a_move_to_an_impossible_or_past_date_says_why_and_offers_no_times(
+    fares, days, typed, refusal
+):
+    client, _ = client_for("Editors")
+    order = order_for(days.first, {fares.adult: 2})
+
+    page = client.get(url("move", order), {"date": typed}).content.decode()
+
+    assert f'<p id="move-date-error" class="error-message" role="alert">{refusal}</p>' in page
+    assert 'name="slot"' not in page
+    # Posted straight to the form, it moves nothing either.
+    client.post(url("move", order), {"date": typed, "slot": days.second.pk, "confirm": "on"})
+    order.refresh_from_db()
+    assert order.slot_id == days.first.pk
+
+
 def test_moving_into_a_slot_too_full_says_so_and_changes_nothing(fares, days):
     client, _ = client_for("Gate staff")
     order = order_for(days.first, {fares.adult: 3})

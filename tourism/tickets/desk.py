@@ -600,12 +600,22 @@ class MoveView(OrderActionView):
     template_name = "tourism/tickets/desk/move.html"
 
     @cached_property
-    def chosen_date(self) -> datetime.date | None:
+    def _date_asked(self) -> tuple[datetime.date | None, str]:
+        """The date asked for, or None with why it cannot be used (nothing asked: no reason)."""
         raw = self.request.POST.get("date") or self.request.GET.get("date")
+        if not raw:
+            return None, ""
         try:
-            return datetime.date.fromisoformat(raw) if raw else None
+            date = datetime.date.fromisoformat(raw)
         except ValueError:
-            return None
+            return None, _("Enter a valid date.")
+        if date < timezone.localdate():
+            return None, _("That date has passed.")
+        return date, ""
+
+    @property
+    def chosen_date(self) -> datetime.date | None:
+        return self._date_asked[0]
 
     def get_explanation(self):
         return _(
@@ -625,6 +635,7 @@ class MoveView(OrderActionView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["chosen_date"] = self.chosen_date
+        context["date_error"] = self._date_asked[1]
         context["today"] = timezone.localdate()
         return context
 
