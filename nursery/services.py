@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from core import geo, history
 from core.crews import crew_names
+from core.numbers import count
 from core.park_map import ParkMap
 
 from .models import (
@@ -149,7 +150,12 @@ def _check_draw(lot: StockLot, delta: int, at: datetime.datetime) -> None:
             _(
                 "Lot %(lot)s has %(on_hand)s on hand on %(date)s, so %(quantity)s cannot be taken from it."
             )
-            % {"lot": lot.code, "on_hand": balance, "date": _local_date(at), "quantity": -delta},
+            % {
+                "lot": lot.code,
+                "on_hand": count(balance),
+                "date": _local_date(at),
+                "quantity": count(-delta),
+            },
             field="quantity",
         )
     running = balance
@@ -164,9 +170,9 @@ def _check_draw(lot: StockLot, delta: int, at: datetime.datetime) -> None:
                 )
                 % {
                     "lot": lot.code,
-                    "on_hand": running,
+                    "on_hand": count(running),
                     "date": _local_date(when),
-                    "quantity": -delta,
+                    "quantity": count(-delta),
                     "when": _local_date(at),
                 },
                 field="quantity",
@@ -181,10 +187,10 @@ def _check_available(lot: StockLot, quantity: int) -> None:
             )
             % {
                 "lot": lot.code,
-                "on_hand": lot.on_hand,
-                "reserved": lot.reserved,
-                "available": max(lot.available, 0),
-                "quantity": quantity,
+                "on_hand": count(lot.on_hand),
+                "reserved": count(lot.reserved),
+                "available": count(max(lot.available, 0)),
+                "quantity": count(quantity),
             },
             field="quantity",
         )

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from wagtail.images import get_image_model
 
+from core.numbers import count
 from tourism.models import CARD_RENDITIONS
 from tourism.page_cache import page_cache_get_or_set
 from tourism.security.permissions_policy import HEADER as POLICY_HEADER
@@ -187,10 +188,10 @@ def field_form(request):
                         "Planting recorded: %(n)s into %(zone)s. Lot %(lot)s now has %(on_hand)s on hand."
                     )
                     % {
-                        "n": planting.quantity,
+                        "n": count(planting.quantity),
                         "zone": planting.zone.code,
                         "lot": lot.code,
-                        "on_hand": lot.on_hand,
+                        "on_hand": count(lot.on_hand),
                     },
                 )
                 return redirect(reverse("nursery_field"))

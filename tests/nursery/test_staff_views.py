@@ -152,6 +152,11 @@ def test_a_manager_records_a_loss_and_an_overdraw_is_shown_on_the_form(client, m
     assert "Lot GH-40 has 35 on hand on" in response.content.decode()
     lot.refresh_from_db()
     assert lot.on_hand == 35
+    # Figures in the refusal read grouped, as the lot list shows them.
+    response = client.post(
+        address, {"lot": lot.pk, "kind": "loss", "quantity": 99999, "occurred_on": day}
+    )
+    assert "so 99,999 cannot be taken from it" in response.content.decode()
 
 
 def test_a_manager_reserves_and_delivers(client, manager, lot):
