@@ -247,6 +247,29 @@ def test_a_manager_makes_a_batch_in_the_admin_from_the_periods_unbatched_work(as
     assert WageBatch.objects.count() == 1
 
 
+def test_a_large_batchs_page_groups_its_count_and_its_sum(as_manager):
+    task = task_with_rates(day="100.00")
+    villagers = [VillagerFactory() for _ in range(40)]
+    raw_entries().bulk_create(
+        WorkEntry(
+            date=d(2026, 4, day),
+            villager=villager,
+            task=task,
+            basis="day",
+            quantity=1,
+            rate=100,
+            amount=100,
+        )
+        for villager in villagers
+        for day in range(1, 31)
+    )
+    batch = services.wage_batch_create(period_start=APRIL[0], period_end=APRIL[1])
+
+    page = as_manager.get(reverse("workforce_wagebatch:edit", args=[batch.pk])).content.decode()
+
+    assert "1,200 work entries, ¥120,000.00 in all." in page
+
+
 def test_a_manager_approves_then_pays_a_batch_in_the_admin(as_manager, manager_user, april):
     batch = services.wage_batch_create(period_start=APRIL[0], period_end=APRIL[1])
     edit = reverse("workforce_wagebatch:edit", args=[batch.pk])
