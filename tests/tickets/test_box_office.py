@@ -7,6 +7,7 @@ selectors that compute them.
 import csv
 import datetime
 import io
+import json
 import re
 from decimal import Decimal
 from types import SimpleNamespace
@@ -141,6 +142,22 @@ def test_printed_tickets_wait_for_the_gate_and_are_admitted_there_once(fares, to
     again = services.ticket_check_in(payload=ticket_payload(ticket.code), user=seller)
     assert (first.result, first.collect) == ("valid", None)  # paid at the counter already
     assert again.result == "used"
+
+
+def test_a_box_office_ticket_scans_without_an_empty_name_between_dots(fares, today_slot, seller):
+    order = box_office_sell(
+        slot_id=today_slot.pk, quantities={fares.adult.pk: 2}, method=CASH, admit=False, user=seller
+    )
+    client = Client()
+    client.force_login(seller)
+
+    scanned = client.post(
+        "/en/gate/check-in/",
+        data=json.dumps({"payload": ticket_payload(order.tickets.first().code)}),
+        content_type="application/json",
+    ).json()
+
+    assert scanned["ticket"]["summary"] == f"Adult · {order.reference} · 2 visitors"
 
 
 def test_a_sale_short_of_places_is_refused_and_saves_nothing(fares, seller):

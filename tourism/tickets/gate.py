@@ -72,14 +72,17 @@ def _ticket_data(check_in: CheckIn, user=None) -> dict | None:
         ),
         "checked_in_by": ticket.checked_in_by.get_username() if ticket.checked_in_by else None,
         "group": _group_data(check_in),
+        # A box-office sale has no contact name: no empty part between two dots.
         "summary": " · ".join(
-            [
+            part
+            for part in [
                 *named,
                 ticket.ticket_type.display_name,
                 order.reference,
                 order.contact_name,
                 ngettext("%(n)s visitor", "%(n)s visitors", order.quantity) % {"n": order.quantity},
             ]
+            if part
         ),
     }
 
