@@ -127,7 +127,8 @@ class ReportForm(forms.Form):
 class CrewDayForm(forms.Form):
     """One crew's day: date, task, basis and, for each villager present, the quantity done."""
 
-    date = forms.DateField(label=gettext_lazy("Date"), widget=DATE)
+    # Today, as the manager mostly records the day's work at its end.
+    date = forms.DateField(label=gettext_lazy("Date"), widget=DATE, initial=timezone.localdate)
     task = forms.ModelChoiceField(
         label=pgettext_lazy("kind of work", "Task"), queryset=Task.objects.all()
     )

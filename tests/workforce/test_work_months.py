@@ -12,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connections
 from django.urls import reverse
+from django.utils import timezone
 
 from nursery import services as nursery_services
 from tests.nursery.factories import ZoneFactory, make_lot
@@ -186,6 +187,9 @@ def test_unknown_planting_in_the_address_shows_the_plain_form(manager, workforce
     assert page.status_code == 200
     assert "date" not in page.context["form"].initial
     assert Crew.objects.count() == 2
+    # The plain form offers today, written as the browser's date picker reads it.
+    today = timezone.localdate()
+    assert f'name="date" value="{today:%Y-%m-%d}"' in page.content.decode()
 
 
 def test_the_rebuild_command_recounts_months_of_work_loaded_around_the_app(workforce):
