@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
@@ -13,6 +14,9 @@ from nursery.models import Planting, Zone
 
 from .models import Basis, Crew, Task, Village
 from .reports import period_bounds
+
+# "Q2" in English, "第2季度" in Chinese; worded when the form is shown, in its reader's language.
+quarter_label = lazy(lambda n: _("Q%(n)s") % {"n": n}, str)
 
 PERIODS = [
     ("year", gettext_lazy("Year")),
@@ -40,7 +44,7 @@ class ReportForm(forms.Form):
     year = forms.IntegerField(label=gettext_lazy("Year"), min_value=2000, max_value=2100)
     quarter = forms.TypedChoiceField(
         label=gettext_lazy("Quarter"),
-        choices=[(n, f"Q{n}") for n in range(1, 5)],
+        choices=[(n, quarter_label(n)) for n in range(1, 5)],
         coerce=int,
         required=False,
     )

@@ -327,3 +327,14 @@ def test_batches_list_links_each_pay_sheet(manager, batch):
     page = manager.get("/admin/workforce/wage-batches/").content.decode()
     assert reverse("workforce_pay_sheet", args=[batch.pk]) in page
     assert WageBatch.objects.count() == 1
+
+
+def test_the_quarters_are_named_in_the_readers_language():
+    from django.utils import translation
+
+    from workforce.forms import ReportForm
+
+    for language, first, last in (("zh-hans", "第1季度", "第4季度"), ("en", "Q1", "Q4")):
+        with translation.override(language):
+            labels = [str(label) for _, label in ReportForm().fields["quarter"].choices]
+        assert (labels[0], labels[-1], len(labels)) == (first, last, 4)
