@@ -97,6 +97,14 @@ def test_closing_a_booked_day_is_refused_naming_the_orders_and_saves_nothing(
     assert "has 2 booked orders" in page
     assert gate_order.reference in page and paid_order.reference in page
     assert "Cancel and refund these 2 orders and email the visitors" in page
+    # The box's label stays short enough for the one line Wagtail gives it on a phone; the
+    # sentence that names the orders is its help.
+    box = response.context["form"]["cancel_orders"]
+    with translation.override("en"):
+        assert (str(box.label), str(box.help_text)) == (
+            "Cancel and refund",
+            "Cancel and refund these 2 orders and email the visitors",
+        )
     assert not ClosedDay.objects.exists()
     assert set(Order.objects.values_list("status", flat=True)) == {"reserved", "paid"}
     assert taken(slot) == 4

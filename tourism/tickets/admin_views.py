@@ -223,8 +223,14 @@ class VisitorsReportView(BackgroundExportMixin, DecoratedRowsMixin, ColumnsExpor
 class CancelOrdersForm(WagtailAdminModelForm):
     """A model form with the explicit choice to cancel and refund the orders in the way."""
 
+    # A short label: Wagtail shows it as the field's heading, on one line. What ticking it
+    # does is its help, which names the orders once a save has listed them.
     cancel_orders = forms.BooleanField(
-        label=gettext_lazy("Cancel and refund the orders named above and email the visitors"),
+        label=gettext_lazy("Cancel and refund"),
+        help_text=gettext_lazy(
+            "When orders are booked, saving lists them above; tick this to cancel and refund "
+            "them and email the visitors."
+        ),
         required=False,
     )
     # The orders the staff member was shown, so that an order booked meanwhile is never
@@ -297,7 +303,7 @@ class ClosureViewMixin:
             data = form.data.copy()
             data["confirmed_orders"] = ",".join(refusal.references)
             form.data = data
-            form["cancel_orders"].label = ngettext(
+            form["cancel_orders"].help_text = ngettext(
                 "Cancel and refund this order and email the visitor",
                 "Cancel and refund these %(n)s orders and email the visitors",
                 len(refusal.orders),
