@@ -481,7 +481,11 @@ def work_entry_correct(
                 field="quantity_change",
             )
         day_pay_check(
-            villager=entry.villager, date=entry.date, amount=amount_change, field="amount_change"
+            villager=entry.villager,
+            date=entry.date,
+            amount=amount_change,
+            days=quantity_change if entry.basis == Basis.DAY else Decimal("0"),
+            field="amount_change",
         )
         correction = WorkEntry(
             date=entry.date,

@@ -387,6 +387,24 @@ def test_a_correction_cannot_take_back_more_than_was_paid_or_leave_a_day_under_t
     assert WorkEntry.objects.filter(corrects=entries[0]).count() == 1
 
 
+def test_a_correction_cannot_add_a_second_day_paid_by_the_day(april, settings):
+    settings.WORKFORCE_MINIMUM_DAY_PAY = "40.00"
+    _wang, _li, _task, entries = april  # 王's 1 April: one day, paid
+    paid_batch(APRIL)
+    with pytest.raises(WorkforceError, match="already has 1 day's work"):
+        services.work_entry_correct(
+            entry=entries[0], quantity_change=Decimal("1"), amount_change=Decimal("100"), note="x"
+        )
+    # Taking half a day back is a correction like any other.
+    services.work_entry_correct(
+        entry=entries[0],
+        quantity_change=Decimal("-0.5"),
+        amount_change=Decimal("-50"),
+        note="left at noon",
+    )
+    assert WorkEntry.objects.filter(corrects=entries[0]).count() == 1
+
+
 def test_unlocked_work_is_changed_directly_not_corrected(april):
     _wang, _li, _task, entries = april
     with pytest.raises(WorkforceError, match="change it directly"):
