@@ -194,6 +194,11 @@ class Basis(models.TextChoices):
     PIECE = "piece", _("per piece")
 
 
+def days_by_the_day(basis: str, quantity) -> Decimal:
+    """The days ``quantity`` counts when work is paid by the day; nothing for hours or pieces."""
+    return Decimal(quantity) if basis == Basis.DAY else Decimal("0")
+
+
 class Task(models.Model):
     """A kind of work: planting, weeding, watering, pruning, harvesting, guiding visitors …"""
 
@@ -497,7 +502,7 @@ class WorkEntry(models.Model):
     @property
     def days_by_the_day(self) -> Decimal:
         """The days this entry counts when paid by the day; nothing for hours or pieces."""
-        return self.quantity if self.basis == Basis.DAY else Decimal("0")
+        return days_by_the_day(self.basis, self.quantity)
 
     @property
     def locked(self) -> bool:

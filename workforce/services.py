@@ -30,6 +30,7 @@ from .models import (
     WageBatchLog,
     WorkEntry,
     WorkMonth,
+    days_by_the_day,
     locked_message,
 )
 
@@ -484,7 +485,7 @@ def work_entry_correct(
             villager=entry.villager,
             date=entry.date,
             amount=amount_change,
-            days=quantity_change if entry.basis == Basis.DAY else Decimal("0"),
+            days=days_by_the_day(entry.basis, quantity_change),
             field="amount_change",
         )
         correction = WorkEntry(

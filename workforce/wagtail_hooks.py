@@ -23,7 +23,6 @@ from nursery.models import Planting
 from . import services, views
 from .dashboard import CrewsTodayPanel, JobFiguresPanel
 from .models import (
-    Basis,
     Crew,
     Employment,
     Household,
@@ -37,6 +36,7 @@ from .models import (
     Villager,
     WageBatch,
     WorkEntry,
+    days_by_the_day,
 )
 
 ID_NUMBER_PATTERN = r"^\d{17}[\dXx]$"
@@ -104,7 +104,7 @@ class WorkEntryForm(WagtailAdminModelForm):
                 villager=data["villager"],
                 date=data["date"],
                 amount=amount,
-                days=quantity if data["basis"] == Basis.DAY else 0,
+                days=days_by_the_day(data["basis"], quantity),
                 excluding=self.instance.pk,
             )
         except services.WorkforceError as error:
